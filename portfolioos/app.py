@@ -1,0 +1,72 @@
+"""The `portfolioos` entry point: a sub-command runs headless, none opens the window.
+
+Kept light on purpose: nothing here imports pandas, DuckDB or yfinance, so the window
+paints first and heavy modules load when a page needs them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+logger = logging.getLogger("portfolioos")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from portfolioos.cli import build_parser, dispatch
+
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if getattr(args, "command", None):
+        return dispatch(args)
+    return run_gui(data_dir=getattr(args, "data_dir", None), verbose=bool(getattr(args, "verbose", False)),
+                   demo=bool(getattr(args, "demo", False)))
+
+
+def run_gui(*, data_dir: str | None, verbose: bool = False, demo: bool = False) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from portfolioos import APP_NAME, __version__
+    from portfolioos.errors import DataFolderLockedError, PortfolioOSError
+    from portfolioos.logsetup import setup_logging
+    from portfolioos.paths import resolve_data_dir
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    interactive = os.environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal")
+
+    def fail(message: str) -> int:
+        print(f"error: {message}", file=sys.stderr)
+        if interactive:
+            QMessageBox.critical(None, APP_NAME, message)
+        return 1
+
+    try:
+        if demo:
+            from portfolioos.demo import prepare_demo_folder
+
+            data_dir = str(prepare_demo_folder())
+        paths = resolve_data_dir(data_dir).ensure()
+        setup_logging(paths.log_file, verbose=verbose)
+        from portfolioos.services.context import AppContext
+
+        ctx = AppContext.open(paths.root, writer=True)
+    except DataFolderLockedError as exc:
+        return fail(exc.message)
+    except PortfolioOSError as exc:
+        return fail(exc.message)
+
+    from portfolioos.gui.main_window import MainWindow
+    from portfolioos.gui.theme import apply_theme
+
+    try:
+        apply_theme(app, str(ctx.settings.get("theme")))
+        window = MainWindow(ctx)
+        window.show()
+        logger.info("PortfolioOS %s started on %s", __version__, paths.root)
+        return int(app.exec())
+    finally:
+        ctx.close()

@@ -1,0 +1,1 @@
+"""Pure domain logic: exact (Decimal) ledger arithmetic, no I/O, no Qt."""

@@ -1,0 +1,2 @@
+"""The Qt skin: widgets, models, charts and the one background worker. Only this
+package (and the app bootstrap) imports PySide6 or pyqtgraph."""

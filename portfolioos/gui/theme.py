@@ -1,0 +1,36 @@
+"""Light and dark palettes: follow the system unless the user chose one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    app.setStyle("Fusion")
+    hints = QGuiApplication.styleHints()
+    dark = theme == "dark" or (theme == "system" and hints.colorScheme() == Qt.ColorScheme.Dark)
+    app.setPalette(_dark_palette() if dark else app.style().standardPalette())
+    app.setProperty("darkTheme", dark)
+
+
+def _dark_palette() -> QPalette:
+    p = QPalette()
+    window, base, text = QColor(37, 39, 43), QColor(28, 30, 33), QColor(226, 228, 232)
+    p.setColor(QPalette.ColorRole.Window, window)
+    p.setColor(QPalette.ColorRole.WindowText, text)
+    p.setColor(QPalette.ColorRole.Base, base)
+    p.setColor(QPalette.ColorRole.AlternateBase, QColor(44, 47, 52))
+    p.setColor(QPalette.ColorRole.ToolTipBase, window)
+    p.setColor(QPalette.ColorRole.ToolTipText, text)
+    p.setColor(QPalette.ColorRole.Text, text)
+    p.setColor(QPalette.ColorRole.Button, window)
+    p.setColor(QPalette.ColorRole.ButtonText, text)
+    p.setColor(QPalette.ColorRole.Highlight, QColor(52, 120, 198))
+    p.setColor(QPalette.ColorRole.HighlightedText, QColor(255, 255, 255))
+    p.setColor(QPalette.ColorRole.Link, QColor(110, 168, 254))
+    p.setColor(QPalette.ColorRole.PlaceholderText, QColor(140, 144, 150))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(120, 124, 130))
+    return p

@@ -1,0 +1,105 @@
+"""The one background-task pattern: a QRunnable that runs a plain function.
+
+The function is called as `fn(*args, progress=..., cancel=..., **kwargs)` when it takes
+those keywords (services' long operations do), otherwise as `fn(*args, **kwargs)`.
+Results, errors and progress cross back to the GUI thread only through the signals of
+a QObject carrier (Picard's rule: never touch a widget from a worker thread).
+Cancel is cooperative: `Task.cancel()` sets the token the function checks between
+chunks; the function raises `Cancelled`, which arrives as the `cancelled` signal.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from portfolioos.errors import Cancelled, PortfolioOSError
+from portfolioos.progress import CancelToken
+
+logger = logging.getLogger(__name__)
+
+
+class TaskSignals(QObject):
+    progress = Signal(float, str)
+    result = Signal(object)
+    error = Signal(str)  # the user-safe message
+    cancelled = Signal()
+    finished = Signal()
+
+
+class Task(QRunnable):
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the Python object owns it; Qt must not delete it under us
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+        self.token = CancelToken()
+        self.signals = TaskSignals()
+        self.name = getattr(fn, "__qualname__", repr(fn))
+        try:
+            params = inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            params = {}  # type: ignore[assignment]
+        if "progress" in params:
+            self.kwargs.setdefault("progress", self._emit_progress)
+        if "cancel" in params:
+            self.kwargs.setdefault("cancel", self.token)
+
+    def _emit_progress(self, fraction: float, message: str) -> None:
+        self.signals.progress.emit(float(fraction), message)
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def run(self) -> None:
+        try:
+            result = self.fn(*self.args, **self.kwargs)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except PortfolioOSError as exc:
+            logger.info("task %s failed: %s", self.name, exc.message)
+            self.signals.error.emit(exc.message)
+        except Exception as exc:
+            logger.exception("task %s crashed", self.name)
+            self.signals.error.emit(f"Unexpected error ({type(exc).__name__}); details are in the log.")
+        else:
+            self.signals.result.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+_running: set[Task] = set()
+
+
+def run_task(
+    fn: Callable[..., Any],
+    *args: Any,
+    on_result: Callable[[Any], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+    on_progress: Callable[[float, str], None] | None = None,
+    on_cancelled: Callable[[], None] | None = None,
+    on_finished: Callable[[], None] | None = None,
+    pool: QThreadPool | None = None,
+    **kwargs: Any,
+) -> Task:
+    """Start `fn` on the global thread pool and wire the callbacks (run on the GUI thread)."""
+    task = Task(fn, *args, **kwargs)
+    if on_result:
+        task.signals.result.connect(on_result)
+    if on_error:
+        task.signals.error.connect(on_error)
+    if on_progress:
+        task.signals.progress.connect(on_progress)
+    if on_cancelled:
+        task.signals.cancelled.connect(on_cancelled)
+    if on_finished:
+        task.signals.finished.connect(on_finished)
+    _running.add(task)
+    task.signals.finished.connect(lambda: _running.discard(task))
+    (pool or QThreadPool.globalInstance()).start(task)
+    return task

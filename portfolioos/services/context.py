@@ -1,0 +1,99 @@
+"""An open data folder and the services over it.
+
+`AppContext.open()` resolves the folder, creates it, optionally takes the single-writer
+lock, and opens config.sqlite (cheap). The DuckDB files are opened on first use, so the
+window paints before DuckDB is even imported. Services are created lazily, one each.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from portfolioos.lock import DataFolderLock
+from portfolioos.paths import DataPaths, resolve_data_dir
+from portfolioos.storage.config_store import ConfigStore
+
+if TYPE_CHECKING:
+    from portfolioos.services.portfolio import PortfolioService
+    from portfolioos.services.settings import SettingsService
+    from portfolioos.storage.duck import DuckDatabase
+
+logger = logging.getLogger(__name__)
+
+
+class AppContext:
+    def __init__(self, paths: DataPaths, *, lock: DataFolderLock | None, config: ConfigStore) -> None:
+        self.paths = paths
+        self.lock = lock
+        self.config = config
+        self._open_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, data_dir: str | os.PathLike[str] | None = None, *, writer: bool = True) -> AppContext:
+        """Open a data folder; `writer=True` refuses if another process owns it."""
+        paths = resolve_data_dir(data_dir).ensure()
+        lock = DataFolderLock(paths.lock_file).acquire() if writer else None
+        try:
+            config = ConfigStore(paths.config_db, paths.backups)
+        except BaseException:
+            if lock:
+                lock.release()
+            raise
+        return cls(paths, lock=lock, config=config)
+
+    @cached_property
+    def portfolio_db(self) -> DuckDatabase:
+        from portfolioos.storage import portfolio_schema
+        from portfolioos.storage.duck import DuckDatabase
+
+        with self._open_lock:
+            return DuckDatabase(self.paths.portfolio_db, portfolio_schema.MIGRATIONS, self.paths.backups)
+
+    @cached_property
+    def market_db(self) -> DuckDatabase:
+        from portfolioos.storage import market_schema
+        from portfolioos.storage.duck import DuckDatabase
+
+        with self._open_lock:
+            return DuckDatabase(self.paths.market_db, market_schema.MIGRATIONS, self.paths.backups)
+
+    # -- services ---------------------------------------------------------------
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        from portfolioos.services.settings import SettingsService
+
+        return SettingsService(self)
+
+    @cached_property
+    def portfolio(self) -> PortfolioService:
+        from portfolioos.services.portfolio import PortfolioService
+
+        return PortfolioService(self)
+
+    # -- lifetime ---------------------------------------------------------------
+
+    def close(self) -> None:
+        for name in ("portfolio_db", "market_db"):
+            db = self.__dict__.pop(name, None)
+            if db is not None:
+                db.close()
+        self.config.close()
+        if self.lock is not None:
+            self.lock.release()
+
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""Everything that speaks SQL lives here; nothing above this package writes a query."""

@@ -1,0 +1,96 @@
+"""portfolio.duckdb: the ledger and what is derived from it.
+
+Money and quantities are DECIMAL(38,12): exact, so a position sold down in thirds
+closes at exactly zero, and wide enough for crypto quantities and large balances.
+`lots`, `holdings` and `snapshots` are derived from `transactions` and may be rebuilt
+at any time; `transactions` and `import_batches` are the user's data.
+"""
+
+from __future__ import annotations
+
+from portfolioos.storage.migrations import Migration, sql_migration
+
+TRANSACTION_TYPES = (
+    "buy", "sell", "dividend", "reinvest", "interest", "fee", "split",
+    "deposit", "withdrawal", "transfer_in", "transfer_out",
+)
+_TYPES = ",".join(f"'{t}'" for t in TRANSACTION_TYPES)
+
+V1 = f"""
+CREATE SEQUENCE transactions_id_seq START 1;
+CREATE SEQUENCE import_batches_id_seq START 1;
+CREATE TABLE import_batches (
+    id BIGINT PRIMARY KEY DEFAULT nextval('import_batches_id_seq'),
+    account_id INTEGER NOT NULL,
+    source VARCHAR NOT NULL,
+    broker VARCHAR NOT NULL,
+    file_sha256 VARCHAR,
+    imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    rows_added INTEGER NOT NULL DEFAULT 0,
+    rows_skipped INTEGER NOT NULL DEFAULT 0,
+    undone_at TIMESTAMP
+);
+CREATE TABLE transactions (
+    id BIGINT PRIMARY KEY DEFAULT nextval('transactions_id_seq'),
+    account_id INTEGER NOT NULL,
+    date DATE NOT NULL,
+    type VARCHAR NOT NULL CHECK (type IN ({_TYPES})),
+    symbol VARCHAR,
+    quantity DECIMAL(38,12),
+    price DECIMAL(38,12),
+    amount DECIMAL(38,12),
+    fees DECIMAL(38,12) NOT NULL DEFAULT 0,
+    currency VARCHAR NOT NULL CHECK (length(currency) = 3),
+    note VARCHAR NOT NULL DEFAULT '',
+    lot_id VARCHAR,
+    split_ratio DECIMAL(38,12),
+    acquired_date DATE,
+    original_basis DECIMAL(38,12),
+    batch_id BIGINT,
+    source_line INTEGER,
+    fingerprint VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    UNIQUE (account_id, fingerprint)
+);
+CREATE INDEX transactions_account_date ON transactions (account_id, date);
+CREATE INDEX transactions_symbol ON transactions (symbol);
+CREATE INDEX transactions_batch ON transactions (batch_id);
+CREATE TABLE lots (
+    account_id INTEGER NOT NULL,
+    symbol VARCHAR NOT NULL,
+    lot_id VARCHAR NOT NULL,
+    acquired_date DATE NOT NULL,
+    quantity DECIMAL(38,12) NOT NULL,
+    remaining DECIMAL(38,12) NOT NULL,
+    cost_basis DECIMAL(38,12) NOT NULL,
+    currency VARCHAR NOT NULL,
+    wash_sale_adjustment DECIMAL(38,12) NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_id, symbol, lot_id)
+);
+CREATE TABLE holdings (
+    account_id INTEGER NOT NULL,
+    symbol VARCHAR NOT NULL,
+    shares DECIMAL(38,12) NOT NULL,
+    cost_basis DECIMAL(38,12) NOT NULL,
+    realized_gain DECIMAL(38,12) NOT NULL,
+    currency VARCHAR NOT NULL,
+    lot_method VARCHAR NOT NULL,
+    as_of DATE,
+    PRIMARY KEY (account_id, symbol)
+);
+CREATE TABLE snapshots (
+    account_id INTEGER NOT NULL,
+    date DATE NOT NULL,
+    market_value DECIMAL(38,12) NOT NULL,
+    cost_basis DECIMAL(38,12) NOT NULL,
+    cash DECIMAL(38,12) NOT NULL,
+    currency VARCHAR NOT NULL,
+    unpriced INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (account_id, date)
+)
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    sql_migration(1, "ledger, import batches, lots, holdings, snapshots", V1),
+)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it: install what is missing, lint, type-check, test.
+# The tests run inside a private D-Bus session with gnome-keyring's Secret Service, so
+# keychain tests use the real thing and never touch the user's own keyring.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+VENV=${VENV:-.venv}
+export PATH="$PWD/$VENV/bin:$PATH"
+export QT_QPA_PLATFORM=offscreen
+
+echo "== ruff check";  ruff check .
+echo "== ruff format"; ruff format --check .
+echo "== mypy (strict, outside gui/)"; mypy
+echo "== pytest"
+exec dbus-run-session -- scripts/with-keyring.sh python -m pytest "$@"

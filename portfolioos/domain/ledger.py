@@ -77,3 +77,49 @@ class LedgerEntry:
     batch_id: int | None = None
     source_line: int | None = None
     fingerprint: str = ""
+
+
+def normalised_key(entry: LedgerEntry) -> str:
+    """The row's identity for de-duplication: every field a re-export keeps stable.
+
+    Decimals are normalised (`1.50` == `1.5`), text is trimmed and upper-cased where case
+    carries no meaning, and source-specific fields (line number, batch, note) are left
+    out so the same trade exported twice hashes the same.
+    """
+
+    def num(value: Decimal | None) -> str:
+        return "" if value is None else format(value.normalize(), "f")
+
+    return "|".join((
+        str(entry.account_id), entry.date.isoformat(), entry.type.value,
+        (entry.symbol or "").strip().upper(), num(entry.quantity), num(entry.price),
+        num(entry.amount), num(entry.fees), entry.currency.upper(), entry.lot_id or "",
+        num(entry.split_ratio),
+        entry.acquired_date.isoformat() if entry.acquired_date else "", num(entry.original_basis),
+    ))
+
+
+def fingerprint(entry: LedgerEntry, occurrence: int) -> str:
+    """Hash of the normalised row plus its occurrence index within its source.
+
+    Two genuinely identical trades on the same day in one file get occurrence 0 and 1
+    and both land; re-importing the file reproduces both fingerprints and adds nothing.
+    """
+    import hashlib
+
+    digest = hashlib.blake2b(f"{normalised_key(entry)}#{occurrence}".encode(), digest_size=16)
+    return digest.hexdigest()
+
+
+def with_fingerprints(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """Give each entry its fingerprint, counting occurrences of identical rows in order."""
+    from dataclasses import replace
+
+    seen: dict[str, int] = {}
+    out: list[LedgerEntry] = []
+    for entry in entries:
+        key = normalised_key(entry)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        out.append(replace(entry, fingerprint=fingerprint(entry, occurrence)))
+    return out

@@ -49,7 +49,7 @@ class DuckDatabase:
         if read_only:
             self.schema_version = self._root.execute(
                 "SELECT max(version) FROM schema_version"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
         else:
             self.schema_version = migrate(
                 self._root,
@@ -75,8 +75,10 @@ class DuckDatabase:
         return list(self.execute(sql, params).fetchall())
 
     def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> tuple[Any, ...] | None:
-        row = self.execute(sql, params).fetchone()
-        return tuple(row) if row is not None else None
+        # fetchall, not fetchone: DuckDB 2 refuses new work on a cursor whose result
+        # was not read to the end.
+        rows = self.execute(sql, params).fetchall()
+        return tuple(rows[0]) if rows else None
 
     @contextmanager
     def write(self) -> Iterator[Any]:

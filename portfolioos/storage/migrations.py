@@ -51,8 +51,8 @@ def _split_sql(script: str) -> list[str]:
 
 def current_version(conn: Any) -> int:
     conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    rows = conn.execute("SELECT max(version) FROM schema_version").fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def backup_file(db_file: Path, backups: Path, from_version: int) -> Path:

@@ -15,16 +15,42 @@ logger = logging.getLogger("portfolioos")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    gui = _gui_options(args)
+    if gui is not None:
+        return run_gui(data_dir=gui.get("data_dir"), verbose=bool(gui.get("verbose")))
     from portfolioos.cli import build_parser, dispatch
 
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    if getattr(args, "command", None):
-        return dispatch(args)
-    return run_gui(data_dir=getattr(args, "data_dir", None), verbose=bool(getattr(args, "verbose", False)),
-                   demo=bool(getattr(args, "demo", False)))
+    parsed = build_parser().parse_args(args)
+    if getattr(parsed, "command", None):
+        return dispatch(parsed)
+    return run_gui(
+        data_dir=getattr(parsed, "data_dir", None), verbose=bool(getattr(parsed, "verbose", False))
+    )
 
 
-def run_gui(*, data_dir: str | None, verbose: bool = False, demo: bool = False) -> int:
+def _gui_options(args: list[str]) -> dict[str, str | bool] | None:
+    """The window's options when `args` hold nothing but them; None means "let argparse
+    decide". Opening the window this way skips building the whole CLI parser, which
+    imports every sub-command module: start-up time the user would see."""
+    options: dict[str, str | bool] = {}
+    rest = iter(args)
+    for arg in rest:
+        if arg in ("-v", "--verbose"):
+            options["verbose"] = True
+        elif arg == "--data-dir":
+            value = next(rest, None)
+            if value is None:
+                return None
+            options["data_dir"] = value
+        elif arg.startswith("--data-dir="):
+            options["data_dir"] = arg.split("=", 1)[1]
+        else:
+            return None
+    return options
+
+
+def run_gui(*, data_dir: str | None, verbose: bool = False) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from portfolioos import APP_NAME, __version__
@@ -45,10 +71,6 @@ def run_gui(*, data_dir: str | None, verbose: bool = False, demo: bool = False) 
         return 1
 
     try:
-        if demo:
-            from portfolioos.demo import prepare_demo_folder
-
-            data_dir = str(prepare_demo_folder())
         paths = resolve_data_dir(data_dir).ensure()
         setup_logging(paths.log_file, verbose=verbose)
         from portfolioos.services.context import AppContext

@@ -8,7 +8,7 @@ keychain register themselves) before a record is formatted.
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 import threading
 from pathlib import Path
 
@@ -49,6 +49,37 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class SizeRotatingFileHandler(logging.FileHandler):
+    """log -> log.1 -> ... -> log.N when the file passes `max_bytes`.
+
+    The standard RotatingFileHandler lives in logging.handlers, whose imports (socket,
+    pickle, queue...) cost the window's first paint more than this whole class.
+    """
+
+    def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.stream is not None and self.stream.tell() >= self.max_bytes:
+                self._rotate()
+        except OSError:
+            self.handleError(record)
+        super().emit(record)
+
+    def _rotate(self) -> None:
+        self.close()
+        base = self.baseFilename
+        for index in range(self.backups - 1, 0, -1):
+            older = f"{base}.{index}"
+            if os.path.exists(older):
+                os.replace(older, f"{base}.{index + 1}")
+        if os.path.exists(base):
+            os.replace(base, f"{base}.1")
+
+
 def setup_logging(log_file: Path, *, verbose: bool = False) -> None:
     """Send everything at INFO (DEBUG with -v) to a 2 MB x 5 rotating file."""
     global _installed
@@ -56,9 +87,7 @@ def setup_logging(log_file: Path, *, verbose: bool = False) -> None:
     if _installed is not None:
         root.removeHandler(_installed)
         _installed.close()
-    handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8", delay=True
-    )
+    handler = SizeRotatingFileHandler(log_file, max_bytes=2_000_000, backups=5)
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)

@@ -49,11 +49,19 @@ def cli_env(**extra: str) -> dict[str, str]:
 def run_cli(data_dir: Path):  # type: ignore[no-untyped-def]
     """Run `python -m portfolioos --data-dir <data_dir> ARGS...` in a real subprocess."""
 
-    def run(*args: str, input: str | None = None, data: Path | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str,
+        input: str | None = None,
+        data: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "portfolioos", "--data-dir", str(data or data_dir), *args],
-            capture_output=True, text=True, input=input, env=env or cli_env(), timeout=300,
+            capture_output=True,
+            text=True,
+            input=input,
+            env=env or cli_env(),
+            timeout=300,
         )
 
     return run

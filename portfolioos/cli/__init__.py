@@ -30,10 +30,19 @@ def global_options() -> argparse.ArgumentParser:
     """Options accepted before or after the sub-command (`--data-dir D accounts list`
     and `accounts list --data-dir D` mean the same)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
-                        help="data folder (default: $PORTFOLIOOS_HOME or the platform's)")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="debug logging to the log file")
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="data folder (default: $PORTFOLIOOS_HOME or the platform's)",
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="debug logging to the log file",
+    )
     return common
 
 
@@ -46,8 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"PortfolioOS {__version__}")
-    parser.add_argument("--demo", action="store_true",
-                        help="open the window on a temporary folder filled with sample data")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub, common)

@@ -14,10 +14,12 @@ if TYPE_CHECKING:
 COLUMNS = ("id", "name", "type", "institution", "currency", "lot_method", "track_wash_sales")
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    accounts = sub.add_parser("accounts", help="create, list, update and delete accounts",
-                              parents=[common])
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    accounts = sub.add_parser(
+        "accounts", help="create, list, update and delete accounts", parents=[common]
+    )
     verbs = accounts.add_subparsers(dest="verb", metavar="VERB", required=True)
 
     add = verbs.add_parser("add", help="create an account", parents=[common])
@@ -39,22 +41,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     dele = verbs.add_parser("delete", help="delete an account", parents=[common])
     dele.add_argument("account", help="account name or id")
-    dele.add_argument("--force", action="store_true",
-                      help="also delete its transactions, lots, holdings and snapshots")
+    dele.add_argument(
+        "--force",
+        action="store_true",
+        help="also delete its transactions, lots, holdings and snapshots",
+    )
     dele.add_argument("--json", action="store_true")
     dele.set_defaults(handler=_delete, access="write")
 
 
 def _fields(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
-    parser.add_argument("--type", default="brokerage" if defaults else None,
-                        help="brokerage, ira, roth_ira, 401k, hsa, 529, checking, savings, crypto, other")
+    parser.add_argument(
+        "--type",
+        default="brokerage" if defaults else None,
+        help="brokerage, ira, roth_ira, 401k, hsa, 529, checking, savings, crypto, other",
+    )
     parser.add_argument("--institution", default="" if defaults else None)
     parser.add_argument("--currency", default="USD" if defaults else None)
     parser.add_argument("--notes", default="" if defaults else None)
     parser.add_argument("--lot-method", default=None, help="fifo, lifo, hifo, average, specific")
     wash = parser.add_mutually_exclusive_group()
-    wash.add_argument("--wash-sales", dest="wash_sales", action="store_true", default=None,
-                      help="track US wash sales in this account")
+    wash.add_argument(
+        "--wash-sales",
+        dest="wash_sales",
+        action="store_true",
+        default=None,
+        help="track US wash sales in this account",
+    )
     wash.add_argument("--no-wash-sales", dest="wash_sales", action="store_false")
 
 
@@ -77,17 +90,25 @@ def _show(account: Account, as_json: bool, verb: str) -> None:
     if as_json:
         print_json(account_json(account))
     else:
-        print(f"{verb} account {account.id}: {account.name} ({account.type.value}, {account.currency})")
+        kind = f"{account.type.value}, {account.currency}"
+        print(f"{verb} account {account.id}: {account.name} ({kind})")
 
 
 def _add(args: argparse.Namespace, ctx: AppContext) -> int:
     from portfolioos.domain.accounts import AccountDraft
 
     lot_method = args.lot_method or ctx.settings.get("default_lot_method")
-    account, _ = ctx.portfolio.create_account(AccountDraft(
-        name=args.name, type=args.type, institution=args.institution, currency=args.currency,
-        notes=args.notes, lot_method=lot_method, track_wash_sales=bool(args.wash_sales),
-    ))
+    account, _ = ctx.portfolio.create_account(
+        AccountDraft(
+            name=args.name,
+            type=args.type,
+            institution=args.institution,
+            currency=args.currency,
+            notes=args.notes,
+            lot_method=lot_method,
+            track_wash_sales=bool(args.wash_sales),
+        )
+    )
     _show(account, args.json, "created")
     return 0
 
@@ -103,8 +124,13 @@ def _list(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def _update(args: argparse.Namespace, ctx: AppContext) -> int:
     account, _ = ctx.portfolio.update_account(
-        args.account, name=args.new_name, type=args.type, institution=args.institution,
-        currency=args.currency, notes=args.notes, lot_method=args.lot_method,
+        args.account,
+        name=args.new_name,
+        type=args.type,
+        institution=args.institution,
+        currency=args.currency,
+        notes=args.notes,
+        lot_method=args.lot_method,
         track_wash_sales=args.wash_sales,
     )
     _show(account, args.json, "updated")

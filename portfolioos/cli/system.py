@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     paths = sub.add_parser("paths", help="where the data, logs and backups are", parents=[common])
     paths.add_argument("--json", action="store_true")
     paths.set_defaults(handler=_paths, access="read")
@@ -70,7 +71,9 @@ def _set(args: argparse.Namespace, ctx: AppContext) -> int:
         raw = args.value
     ctx.settings.set(args.key, raw)
     value = ctx.settings.get(args.key)
-    print_json({"key": args.key, "value": value}) if args.json else print(f"{args.key} = {_plain(value)}")
+    print_json({"key": args.key, "value": value}) if args.json else print(
+        f"{args.key} = {_plain(value)}"
+    )
     return 0
 
 

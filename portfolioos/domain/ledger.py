@@ -19,8 +19,8 @@ is positive, cash out negative; `quantity` is always a positive number of shares
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -60,7 +60,7 @@ SAME_DAY_ORDER: dict[TxType, int] = {
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
     account_id: int
-    date: date
+    date: dt.date
     type: TxType
     symbol: str | None
     quantity: Decimal | None
@@ -71,7 +71,7 @@ class LedgerEntry:
     note: str = ""
     lot_id: str | None = None
     split_ratio: Decimal | None = None
-    acquired_date: date | None = None
+    acquired_date: dt.date | None = None
     original_basis: Decimal | None = None
     id: int | None = None
     batch_id: int | None = None
@@ -90,13 +90,23 @@ def normalised_key(entry: LedgerEntry) -> str:
     def num(value: Decimal | None) -> str:
         return "" if value is None else format(value.normalize(), "f")
 
-    return "|".join((
-        str(entry.account_id), entry.date.isoformat(), entry.type.value,
-        (entry.symbol or "").strip().upper(), num(entry.quantity), num(entry.price),
-        num(entry.amount), num(entry.fees), entry.currency.upper(), entry.lot_id or "",
-        num(entry.split_ratio),
-        entry.acquired_date.isoformat() if entry.acquired_date else "", num(entry.original_basis),
-    ))
+    return "|".join(
+        (
+            str(entry.account_id),
+            entry.date.isoformat(),
+            entry.type.value,
+            (entry.symbol or "").strip().upper(),
+            num(entry.quantity),
+            num(entry.price),
+            num(entry.amount),
+            num(entry.fees),
+            entry.currency.upper(),
+            entry.lot_id or "",
+            num(entry.split_ratio),
+            entry.acquired_date.isoformat() if entry.acquired_date else "",
+            num(entry.original_basis),
+        )
+    )
 
 
 def fingerprint(entry: LedgerEntry, occurrence: int) -> str:

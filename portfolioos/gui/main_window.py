@@ -1,10 +1,15 @@
-"""The main window: a sidebar of pages, a stack, a status bar, and the Changes bus."""
+"""The main window: a sidebar of pages, a stack, a status bar, and the Changes bus.
+
+Pages are built the first time they are shown, so the window paints after building
+one page, not ten, and a page's heavy imports (pyqtgraph, numpy) wait until needed.
+"""
 
 from __future__ import annotations
 
 import importlib
 import logging
 import os
+from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
@@ -25,30 +30,39 @@ from portfolioos.services.context import AppContext
 
 logger = logging.getLogger(__name__)
 
-# Sidebar order. Each entry is "module:Class"; a page is imported when the window is
-# built, so adding a page is adding a line here.
-PAGES: tuple[str, ...] = (
-    "portfolioos.gui.pages.accounts:AccountsPage",
-    "portfolioos.gui.pages.settings:SettingsPage",
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    title: str
+    shortcut: str
+    target: str  # "module:Class", imported on first show
+
+    def load(self) -> type[Page]:
+        module, _, name = self.target.partition(":")
+        cls: type[Page] = getattr(importlib.import_module(module), name)
+        return cls
+
+
+# Sidebar order; adding a page is adding a line here.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("Accounts", "Ctrl+1", "portfolioos.gui.pages.accounts:AccountsPage"),
+    PageSpec("Settings", "Ctrl+,", "portfolioos.gui.pages.settings:SettingsPage"),
 )
-
-
-def load_page_class(spec: str) -> type[Page]:
-    module, _, name = spec.partition(":")
-    cls: type[Page] = getattr(importlib.import_module(module), name)
-    return cls
 
 
 class MainWindow(QMainWindow):
     first_paint = Signal()
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, pages: tuple[PageSpec, ...] = PAGES) -> None:
         super().__init__()
         self.ctx = ctx
+        self.specs = pages
+        self.titles = [spec.title for spec in pages]
+        self._built: dict[str, Page] = {}
         self._painted = False
         self.setWindowTitle("PortfolioOS")
         self.setObjectName("mainWindow")
-        self.setMinimumSize(QSize(900, 600))
+        self.setMinimumSize(QSize(760, 520))
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -58,17 +72,31 @@ class MainWindow(QMainWindow):
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setFixedWidth(180)
         self.sidebar.setSpacing(2)
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sidebar.setStyleSheet(
-            "QListWidget#sidebar { border: none; padding-top: 12px; font-size: 11pt; }"
-            "QListWidget#sidebar::item { padding: 8px 16px; border-radius: 6px; margin: 0 8px; }")
+            "QListWidget#sidebar { border: none; padding-top: 12px; font-size: 11pt;"
+            " background: palette(base); }"
+            "QListWidget#sidebar::item { padding: 6px 14px; border-radius: 6px; margin: 0 8px;"
+            " color: palette(text); }"
+            "QListWidget#sidebar::item:selected { background: palette(highlight);"
+            " color: palette(highlighted-text); }"
+            "QListWidget#sidebar::item:hover:!selected { background: palette(alternate-base); }"
+        )
         self.stack = QStackedWidget()
         row.addWidget(self.sidebar)
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.pages: list[Page] = []
-        for spec in PAGES:
-            self.add_page(load_page_class(spec)(ctx))
+        for index, spec in enumerate(pages):
+            item = QListWidgetItem(spec.title)
+            item.setSizeHint(QSize(160, 36))
+            if spec.shortcut:
+                item.setToolTip(f"{spec.title} ({spec.shortcut})")
+                action = QAction(spec.title, self)
+                action.setShortcut(QKeySequence(spec.shortcut))
+                action.triggered.connect(lambda _=False, i=index: self.sidebar.setCurrentRow(i))
+                self.addAction(action)
+            self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._show_row)
 
         self.status_folder = QLabel(f"Data: {ctx.paths.root}")
@@ -82,42 +110,46 @@ class MainWindow(QMainWindow):
         self.addAction(quit_action)
         self._restore_state()
 
-    def add_page(self, page: Page) -> None:
-        self.pages.append(page)
-        self.stack.addWidget(page)
-        item = QListWidgetItem(page.title)
-        item.setSizeHint(QSize(160, 36))
-        if page.shortcut:
-            item.setToolTip(f"{page.title} ({page.shortcut})")
-            action = QAction(page.title, self)
-            action.setShortcut(QKeySequence(page.shortcut))
-            index = len(self.pages) - 1
-            action.triggered.connect(lambda _=False, i=index: self.sidebar.setCurrentRow(i))
-            self.addAction(action)
-        self.sidebar.addItem(item)
-        page.changed.connect(self.broadcast)
+    # -- pages ------------------------------------------------------------------
 
     def page(self, title: str) -> Page:
-        for page in self.pages:
-            if page.title == title:
-                return page
-        raise KeyError(title)
-
-    def show_page(self, title: str) -> Page:
-        page = self.page(title)
-        self.sidebar.setCurrentRow(self.pages.index(page))
+        """The page with this title, built now if it has not been shown yet."""
+        page = self._built.get(title)
+        if page is None:
+            spec = self.specs[self.titles.index(title)]
+            page = spec.load()(self.ctx)
+            page.changed.connect(self.broadcast)
+            self._built[title] = page
+            self.stack.addWidget(page)
         return page
 
+    @property
+    def built_pages(self) -> list[Page]:
+        return list(self._built.values())
+
+    @property
+    def current_page(self) -> Page | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Page) else None
+
+    def show_page(self, title: str) -> Page:
+        self.sidebar.setCurrentRow(self.titles.index(title))
+        return self.page(title)
+
     def _show_row(self, row: int) -> None:
-        if 0 <= row < len(self.pages):
-            self.stack.setCurrentIndex(row)
-            self.pages[row].on_shown()
+        if 0 <= row < len(self.specs):
+            page = self.page(self.titles[row])
+            self.stack.setCurrentWidget(page)
+            page.on_shown()
 
     def broadcast(self, changes: Changes) -> None:
-        """Every page decides for itself whether a change concerns it."""
+        """Every built page decides for itself whether a change concerns it; pages not
+        built yet will read fresh data when they are."""
         logger.debug("changes: %s", changes.names())
-        for page in self.pages:
+        for page in self._built.values():
             page.on_changes(changes)
+
+    # -- window state -----------------------------------------------------------
 
     def _restore_state(self) -> None:
         geometry = self.ctx.settings.ui_state("geometry")
@@ -125,14 +157,16 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
         else:
             self.resize(1200, 780)
-        titles = [p.title for p in self.pages]
         last = self.ctx.settings.ui_state("page")
-        self.sidebar.setCurrentRow(titles.index(last) if last in titles else 0)
+        self.sidebar.setCurrentRow(self.titles.index(last) if last in self.titles else 0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         try:
-            self.ctx.settings.set_ui_state("geometry", bytes(self.saveGeometry().toBase64().data()).decode())
-            self.ctx.settings.set_ui_state("page", self.pages[self.stack.currentIndex()].title)
+            geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+            self.ctx.settings.set_ui_state("geometry", geometry)
+            current = self.current_page
+            if current is not None:
+                self.ctx.settings.set_ui_state("page", current.title)
         except Exception:
             logger.exception("saving window state")
         super().closeEvent(event)
@@ -143,7 +177,6 @@ class MainWindow(QMainWindow):
             self._painted = True
             QTimer.singleShot(0, self.first_paint.emit)
             if os.environ.get("PORTFOLIOOS_QUIT_AFTER_PAINT"):
-                QTimer.singleShot(0, QApplication.instance().quit)  # type: ignore[union-attr]
-
-
-__all__ = ["PAGES", "MainWindow", "Qt"]
+                app = QApplication.instance()
+                if app is not None:
+                    QTimer.singleShot(0, app.quit)

@@ -8,10 +8,15 @@ from PySide6.QtWidgets import QApplication
 
 
 def apply_theme(app: QApplication, theme: str) -> None:
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     hints = QGuiApplication.styleHints()
     dark = theme == "dark" or (theme == "system" and hints.colorScheme() == Qt.ColorScheme.Dark)
-    app.setPalette(_dark_palette() if dark else app.style().standardPalette())
+    was_dark = bool(app.property("darkTheme"))
+    if dark:
+        app.setPalette(_dark_palette())
+    elif was_dark:
+        app.setPalette(app.style().standardPalette())
     app.setProperty("darkTheme", dark)
 
 
@@ -31,6 +36,10 @@ def _dark_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.HighlightedText, QColor(255, 255, 255))
     p.setColor(QPalette.ColorRole.Link, QColor(110, 168, 254))
     p.setColor(QPalette.ColorRole.PlaceholderText, QColor(140, 144, 150))
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.WindowText,
+    ):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor(120, 124, 130))
     return p

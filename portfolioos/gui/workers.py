@@ -66,7 +66,9 @@ class Task(QRunnable):
             self.signals.error.emit(exc.message)
         except Exception as exc:
             logger.exception("task %s crashed", self.name)
-            self.signals.error.emit(f"Unexpected error ({type(exc).__name__}); details are in the log.")
+            self.signals.error.emit(
+                f"Unexpected error ({type(exc).__name__}); details are in the log."
+            )
         else:
             self.signals.result.emit(result)
         finally:

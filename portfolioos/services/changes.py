@@ -16,7 +16,9 @@ class Changes:
     scenarios: bool = False
 
     def __or__(self, other: Changes) -> Changes:
-        return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
+        return Changes(
+            **{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)}
+        )
 
     def any(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))

@@ -27,14 +27,18 @@ logger = logging.getLogger(__name__)
 
 
 class AppContext:
-    def __init__(self, paths: DataPaths, *, lock: DataFolderLock | None, config: ConfigStore) -> None:
+    def __init__(
+        self, paths: DataPaths, *, lock: DataFolderLock | None, config: ConfigStore
+    ) -> None:
         self.paths = paths
         self.lock = lock
         self.config = config
         self._open_lock = threading.Lock()
 
     @classmethod
-    def open(cls, data_dir: str | os.PathLike[str] | None = None, *, writer: bool = True) -> AppContext:
+    def open(
+        cls, data_dir: str | os.PathLike[str] | None = None, *, writer: bool = True
+    ) -> AppContext:
         """Open a data folder; `writer=True` refuses if another process owns it."""
         paths = resolve_data_dir(data_dir).ensure()
         lock = DataFolderLock(paths.lock_file).acquire() if writer else None
@@ -52,7 +56,9 @@ class AppContext:
         from portfolioos.storage.duck import DuckDatabase
 
         with self._open_lock:
-            return DuckDatabase(self.paths.portfolio_db, portfolio_schema.MIGRATIONS, self.paths.backups)
+            return DuckDatabase(
+                self.paths.portfolio_db, portfolio_schema.MIGRATIONS, self.paths.backups
+            )
 
     @cached_property
     def market_db(self) -> DuckDatabase:

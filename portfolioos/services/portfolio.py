@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from portfolioos.domain.accounts import Account, AccountDraft
 from portfolioos.errors import ConflictError, NotFoundError
 from portfolioos.services.changes import Changes
-from portfolioos.storage.ledger_store import LedgerStore
 
 if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
+    from portfolioos.storage.ledger_store import LedgerStore
 
 
 class PortfolioService:
@@ -20,6 +20,8 @@ class PortfolioService:
 
     @property
     def _ledger(self) -> LedgerStore:
+        from portfolioos.storage.ledger_store import LedgerStore
+
         return LedgerStore(self._ctx.portfolio_db)
 
     # -- accounts ---------------------------------------------------------------
@@ -46,14 +48,20 @@ class PortfolioService:
     def update_account(self, ref: int | str, **fields: object) -> tuple[Account, Changes]:
         current = self.account(ref)
         draft = AccountDraft(
-            name=current.name, type=current.type, institution=current.institution,
-            currency=current.currency, notes=current.notes, lot_method=current.lot_method,
+            name=current.name,
+            type=current.type,
+            institution=current.institution,
+            currency=current.currency,
+            notes=current.notes,
+            lot_method=current.lot_method,
             track_wash_sales=current.track_wash_sales,
         )
         draft = replace(draft, **{k: v for k, v in fields.items() if v is not None})  # type: ignore[arg-type]
         updated = self._ctx.config.update_account(current.id, draft.validated())
-        ledger_changed = (updated.lot_method != current.lot_method
-                          or updated.track_wash_sales != current.track_wash_sales)
+        ledger_changed = (
+            updated.lot_method != current.lot_method
+            or updated.track_wash_sales != current.track_wash_sales
+        )
         return updated, Changes(accounts=True, ledger=ledger_changed)
 
     def rederive(self, account_ids: list[int] | None = None) -> Changes:

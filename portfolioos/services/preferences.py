@@ -52,16 +52,32 @@ def _bool(value: Any) -> bool:
 PREFERENCES: dict[str, Preference] = {
     p.key: p
     for p in (
-        Preference("base_currency", "USD", "Currency totals are shown in.",
-                   lambda v: parse_currency(str(v))),
-        Preference("default_lot_method", "fifo", "Lot method for new accounts.",
-                   lambda v: str(parse_lot_method(str(v)))),
+        Preference(
+            "base_currency",
+            "USD",
+            "Currency totals are shown in.",
+            lambda v: parse_currency(str(v)),
+        ),
+        Preference(
+            "default_lot_method",
+            "fifo",
+            "Lot method for new accounts.",
+            lambda v: str(parse_lot_method(str(v))),
+        ),
         Preference("theme", "system", "Colour scheme.", _choice("system", "light", "dark")),
-        Preference("sync_interval_hours", 4, "Hours between automatic price syncs (0: never).",
-                   _int_range(0, 168)),
+        Preference(
+            "sync_interval_hours",
+            4,
+            "Hours between automatic price syncs (0: never).",
+            _int_range(0, 168),
+        ),
         Preference("sync_on_start", True, "Sync prices when the app starts.", _bool),
-        Preference("benchmark_symbol", "SPY", "Benchmark for performance charts.",
-                   lambda v: str(v).strip().upper()),
+        Preference(
+            "benchmark_symbol",
+            "SPY",
+            "Benchmark for performance charts.",
+            lambda v: str(v).strip().upper(),
+        ),
     )
 }
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from portfolioos.storage.migrations import Migration, sql_migration
 
-_ACCOUNT_TYPES = "'brokerage','ira','roth_ira','401k','hsa','529','checking','savings','crypto','other'"
+_ACCOUNT_TYPES = (
+    "'brokerage','ira','roth_ira','401k','hsa','529','checking','savings','crypto','other'"
+)
 
 V1 = f"""
 CREATE TABLE accounts (

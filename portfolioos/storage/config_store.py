@@ -88,7 +88,9 @@ class ConfigStore:
     # -- accounts ---------------------------------------------------------------
 
     def list_accounts(self) -> list[Account]:
-        return [_account(r) for r in self.query("SELECT * FROM accounts ORDER BY name COLLATE NOCASE")]
+        return [
+            _account(r) for r in self.query("SELECT * FROM accounts ORDER BY name COLLATE NOCASE")
+        ]
 
     def get_account(self, account_id: int) -> Account:
         rows = self.query("SELECT * FROM accounts WHERE id = ?", (account_id,))
@@ -107,8 +109,17 @@ class ConfigStore:
                 cur = conn.execute(
                     "INSERT INTO accounts (name, type, institution, currency, notes, lot_method,"
                     " track_wash_sales, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (draft.name, str(draft.type), draft.institution, draft.currency, draft.notes,
-                     str(draft.lot_method), int(draft.track_wash_sales), now, now),
+                    (
+                        draft.name,
+                        str(draft.type),
+                        draft.institution,
+                        draft.currency,
+                        draft.notes,
+                        str(draft.lot_method),
+                        int(draft.track_wash_sales),
+                        now,
+                        now,
+                    ),
                 )
                 new_id = int(cur.lastrowid or 0)
         except sqlite3.IntegrityError as exc:
@@ -121,8 +132,17 @@ class ConfigStore:
                 cur = conn.execute(
                     "UPDATE accounts SET name=?, type=?, institution=?, currency=?, notes=?,"
                     " lot_method=?, track_wash_sales=?, updated_at=? WHERE id=?",
-                    (draft.name, str(draft.type), draft.institution, draft.currency, draft.notes,
-                     str(draft.lot_method), int(draft.track_wash_sales), _now(), account_id),
+                    (
+                        draft.name,
+                        str(draft.type),
+                        draft.institution,
+                        draft.currency,
+                        draft.notes,
+                        str(draft.lot_method),
+                        int(draft.track_wash_sales),
+                        _now(),
+                        account_id,
+                    ),
                 )
                 if cur.rowcount == 0:
                     raise NotFoundError(f"No account with id {account_id}.")
@@ -149,7 +169,8 @@ class ConfigStore:
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO preferences (key, value, updated_at) VALUES (?,?,?) "
-                "ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at",
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value,"
+                " updated_at=excluded.updated_at",
                 (key, json.dumps(value), _now()),
             )
 
@@ -158,7 +179,10 @@ class ConfigStore:
             conn.execute("DELETE FROM preferences WHERE key = ?", (key,))
 
     def all_preferences(self) -> dict[str, Any]:
-        return {r["key"]: json.loads(r["value"]) for r in self.query("SELECT key, value FROM preferences")}
+        return {
+            r["key"]: json.loads(r["value"])
+            for r in self.query("SELECT key, value FROM preferences")
+        }
 
 
 def _account(row: sqlite3.Row) -> Account:

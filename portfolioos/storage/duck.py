@@ -69,12 +69,18 @@ class DuckDatabase:
         return cur
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
-        return self.cursor().execute(sql, params) if params is not None else self.cursor().execute(sql)
+        return (
+            self.cursor().execute(sql, params) if params is not None else self.cursor().execute(sql)
+        )
 
-    def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    def fetchall(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
         return list(self.execute(sql, params).fetchall())
 
-    def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> tuple[Any, ...] | None:
+    def fetchone(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> tuple[Any, ...] | None:
         # fetchall, not fetchone: DuckDB 2 refuses new work on a cursor whose result
         # was not read to the end.
         rows = self.execute(sql, params).fetchall()

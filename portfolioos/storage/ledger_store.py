@@ -12,9 +12,23 @@ if TYPE_CHECKING:
     import pandas as pd
 
 LEDGER_COLUMNS = (
-    "account_id", "date", "type", "symbol", "quantity", "price", "amount", "fees", "currency",
-    "note", "lot_id", "split_ratio", "acquired_date", "original_basis", "batch_id",
-    "source_line", "fingerprint",
+    "account_id",
+    "date",
+    "type",
+    "symbol",
+    "quantity",
+    "price",
+    "amount",
+    "fees",
+    "currency",
+    "note",
+    "lot_id",
+    "split_ratio",
+    "acquired_date",
+    "original_basis",
+    "batch_id",
+    "source_line",
+    "fingerprint",
 )
 
 
@@ -91,7 +105,9 @@ class LedgerStore:
             return self.append_frame(cur, entries_frame(entries))
 
     def count_transactions(self, account_id: int) -> int:
-        row = self.db.fetchone("SELECT count(*) FROM transactions WHERE account_id = ?", [account_id])
+        row = self.db.fetchone(
+            "SELECT count(*) FROM transactions WHERE account_id = ?", [account_id]
+        )
         return int(row[0]) if row else 0
 
     def delete_account_data(self, account_id: int) -> int:

@@ -10,7 +10,6 @@ an old build must never scribble over a newer schema.
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,6 +55,8 @@ def current_version(conn: Any) -> int:
 
 
 def backup_file(db_file: Path, backups: Path, from_version: int) -> Path:
+    import shutil  # only when migrating: shutil pulls in compression modules
+
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backups / f"{db_file.name}.v{from_version}.{stamp}.bak"
     backups.mkdir(parents=True, exist_ok=True)
@@ -72,7 +73,7 @@ def migrate(
     *,
     db_file: Path,
     backups: Path,
-    before_backup: Callable[[], None] | None = None,
+    before_backup: Callable[[], object] | None = None,
     target: int | None = None,
 ) -> int:
     """Bring `conn` to `target` (default: the newest migration); return the version.
@@ -98,8 +99,9 @@ def migrate(
         saved = backup_file(db_file, backups, version)
         logger.info("backed up %s to %s before migrating", db_file, saved)
     for migration in pending:
-        logger.info("migrating %s to v%d: %s", db_file.name, migration.version,
-                    migration.description)
+        logger.info(
+            "migrating %s to v%d: %s", db_file.name, migration.version, migration.description
+        )
         conn.execute("BEGIN")
         try:
             migration.apply(conn)

@@ -11,8 +11,17 @@ from __future__ import annotations
 from portfolioos.storage.migrations import Migration, sql_migration
 
 TRANSACTION_TYPES = (
-    "buy", "sell", "dividend", "reinvest", "interest", "fee", "split",
-    "deposit", "withdrawal", "transfer_in", "transfer_out",
+    "buy",
+    "sell",
+    "dividend",
+    "reinvest",
+    "interest",
+    "fee",
+    "split",
+    "deposit",
+    "withdrawal",
+    "transfer_in",
+    "transfer_out",
 )
 _TYPES = ",".join(f"'{t}'" for t in TRANSACTION_TYPES)
 

@@ -16,8 +16,18 @@ from portfolioos.storage.duck import DuckDatabase
 if TYPE_CHECKING:
     import pandas as pd
 
-PRICE_COLUMNS = ("symbol", "date", "open", "high", "low", "close", "adj_close", "volume",
-                 "currency", "source")
+PRICE_COLUMNS = (
+    "symbol",
+    "date",
+    "open",
+    "high",
+    "low",
+    "close",
+    "adj_close",
+    "volume",
+    "currency",
+    "source",
+)
 
 
 class PriceStore:
@@ -45,7 +55,9 @@ class PriceStore:
                 cur.unregister("incoming_prices")
         return len(rows)
 
-    def latest_prices(self, symbols: Sequence[str], on_or_before: date) -> dict[str, tuple[date, float]]:
+    def latest_prices(
+        self, symbols: Sequence[str], on_or_before: date
+    ) -> dict[str, tuple[date, float]]:
         """The last close on or before a date, per symbol; absent symbols are left out."""
         if not symbols:
             return {}
@@ -56,18 +68,22 @@ class PriceStore:
         )
         return {r[0]: (r[1], float(r[2])) for r in rows}
 
-    def close_history(self, symbols: Sequence[str], start: date | None = None,
-                      end: date | None = None) -> pd.DataFrame:
+    def close_history(
+        self, symbols: Sequence[str], start: date | None = None, end: date | None = None
+    ) -> pd.DataFrame:
         """Closes as a long frame (symbol, date, close), sorted by symbol then date."""
-        return self.db.execute(
+        frame: pd.DataFrame = self.db.execute(
             "SELECT symbol, date, close FROM price_history WHERE symbol IN (SELECT unnest(?)) "
             "AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?) ORDER BY symbol, date",
             [list(symbols), start, start, end, end],
         ).df()
+        return frame
 
     def security_info(self, symbols: Sequence[str]) -> dict[str, dict[str, Any]]:
         cur = self.db.execute(
             "SELECT symbol, name, quote_type, asset_type, sector, industry, currency, exchange "
-            "FROM security_info WHERE symbol IN (SELECT unnest(?))", [list(symbols)])
+            "FROM security_info WHERE symbol IN (SELECT unnest(?))",
+            [list(symbols)],
+        )
         names = [d[0] for d in cur.description]
         return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}

@@ -9,9 +9,17 @@ from portfolioos.storage.ledger_store import LedgerStore
 
 
 def _buy(qty: str, price: str) -> LedgerEntry:
-    return LedgerEntry(account_id=1, date=date(2024, 3, 1), type=TxType.BUY, symbol="VTI",
-                       quantity=Decimal(qty), price=Decimal(price),
-                       amount=-Decimal(qty) * Decimal(price), fees=Decimal("0"), currency="USD")
+    return LedgerEntry(
+        account_id=1,
+        date=date(2024, 3, 1),
+        type=TxType.BUY,
+        symbol="VTI",
+        quantity=Decimal(qty),
+        price=Decimal(price),
+        amount=-Decimal(qty) * Decimal(price),
+        fees=Decimal("0"),
+        currency="USD",
+    )
 
 
 def test_identical_rows_both_land_and_reimport_adds_nothing(ctx: AppContext) -> None:

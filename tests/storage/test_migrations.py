@@ -21,9 +21,11 @@ def test_config_v1_file_is_migrated_with_backup(tmp_path: Path) -> None:
     assert old.schema_version == 1
     with old.transaction() as conn:
         conn.execute(
-            "INSERT INTO accounts (name, type, institution, currency, notes, created_at, updated_at)"
+            "INSERT INTO accounts (name, type, institution, currency, notes, created_at,"
+            " updated_at)"
             " VALUES ('Old', 'ira', 'Vanguard', 'USD', '', '2020-01-01T00:00:00+00:00',"
-            " '2020-01-01T00:00:00+00:00')")
+            " '2020-01-01T00:00:00+00:00')"
+        )
     old.close()
 
     store = ConfigStore(paths.config_db, paths.backups)
@@ -42,8 +44,10 @@ def test_duckdb_migration_runs_in_order_and_backs_up(tmp_path: Path) -> None:
     v1 = DuckDatabase(paths.portfolio_db, portfolio_schema.MIGRATIONS, paths.backups)
     assert v1.schema_version == 1
     v1.close()
-    v2 = (*portfolio_schema.MIGRATIONS,
-          sql_migration(2, "a test column", "ALTER TABLE snapshots ADD COLUMN note VARCHAR"))
+    v2 = (
+        *portfolio_schema.MIGRATIONS,
+        sql_migration(2, "a test column", "ALTER TABLE snapshots ADD COLUMN note VARCHAR"),
+    )
     db = DuckDatabase(paths.portfolio_db, v2, paths.backups)
     assert db.schema_version == 2
     assert "note" in [r[0] for r in db.fetchall("DESCRIBE snapshots")]
@@ -75,8 +79,10 @@ def test_schema_constraints_hold_without_python(tmp_path: Path) -> None:
     paths = DataPaths(tmp_path).ensure()
     store = ConfigStore(paths.config_db, paths.backups)
     with store.transaction() as conn:
-        conn.execute("INSERT INTO llm_providers (name, provider_type, endpoint_url, is_default)"
-                     " VALUES ('a', 'openai', 'https://x', 1)")
+        conn.execute(
+            "INSERT INTO llm_providers (name, provider_type, endpoint_url, is_default)"
+            " VALUES ('a', 'openai', 'https://x', 1)"
+        )
     refused = (
         "INSERT INTO llm_providers (name, provider_type, endpoint_url, is_default)"
         " VALUES ('b', 'openai', 'https://y', 1)",  # a second default

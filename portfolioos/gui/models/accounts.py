@@ -12,9 +12,16 @@ from portfolioos.domain.accounts import Account
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _TYPE_LABELS = {
-    "brokerage": "Brokerage", "ira": "IRA", "roth_ira": "Roth IRA", "401k": "401(k)",
-    "hsa": "HSA", "529": "529 plan", "checking": "Checking", "savings": "Savings",
-    "crypto": "Crypto", "other": "Other",
+    "brokerage": "Brokerage",
+    "ira": "IRA",
+    "roth_ira": "Roth IRA",
+    "401k": "401(k)",
+    "hsa": "HSA",
+    "529": "529 plan",
+    "checking": "Checking",
+    "savings": "Savings",
+    "crypto": "Crypto",
+    "other": "Other",
 }
 
 
@@ -33,9 +40,13 @@ class Column(IntEnum):
 
 
 HEADERS = {
-    Column.NAME: "Name", Column.TYPE: "Type", Column.INSTITUTION: "Institution",
-    Column.CURRENCY: "Currency", Column.LOT_METHOD: "Lot method",
-    Column.WASH_SALES: "Wash sales", Column.NOTES: "Notes",
+    Column.NAME: "Name",
+    Column.TYPE: "Type",
+    Column.INSTITUTION: "Institution",
+    Column.CURRENCY: "Currency",
+    Column.LOT_METHOD: "Lot method",
+    Column.WASH_SALES: "Wash sales",
+    Column.NOTES: "Notes",
 }
 
 
@@ -58,12 +69,16 @@ class AccountsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[Column(section)]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         account = self._rows[index.row()]
@@ -77,7 +92,8 @@ class AccountsModel(QAbstractTableModel):
                 Column.INSTITUTION: account.institution,
                 Column.CURRENCY: account.currency,
                 Column.LOT_METHOD: account.lot_method.value.upper()
-                if account.lot_method.value != "average" else "Average",
+                if account.lot_method.value != "average"
+                else "Average",
                 Column.WASH_SALES: "Tracked" if account.track_wash_sales else "—",
                 Column.NOTES: account.notes,
             }[column]

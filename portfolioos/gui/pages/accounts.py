@@ -44,11 +44,15 @@ class AccountDialog(QDialog):
         for t in AccountType:
             self.type.addItem(type_label(t.value), t.value)
         self.institution = QLineEdit(account.institution if account else "")
-        self.currency = QLineEdit(account.currency if account else page.ctx.settings.get("base_currency"))
+        self.currency = QLineEdit(
+            account.currency if account else page.ctx.settings.get("base_currency")
+        )
         self.currency.setMaxLength(3)
         self.lot_method = QComboBox()
         for m in LotMethod:
-            self.lot_method.addItem(m.value.upper() if m != LotMethod.AVERAGE else "Average cost", m.value)
+            self.lot_method.addItem(
+                m.value.upper() if m != LotMethod.AVERAGE else "Average cost", m.value
+            )
         self.wash = QCheckBox("Track US wash sales")
         self.notes = QLineEdit(account.notes if account else "")
         if account:
@@ -71,7 +75,9 @@ class AccountDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -79,9 +85,13 @@ class AccountDialog(QDialog):
 
     def draft(self) -> AccountDraft:
         return AccountDraft(
-            name=self.name.text(), type=self.type.currentData(), institution=self.institution.text(),
-            currency=self.currency.text(), notes=self.notes.text(),
-            lot_method=self.lot_method.currentData(), track_wash_sales=self.wash.isChecked(),
+            name=self.name.text(),
+            type=self.type.currentData(),
+            institution=self.institution.text(),
+            currency=self.currency.text(),
+            notes=self.notes.text(),
+            lot_method=self.lot_method.currentData(),
+            track_wash_sales=self.wash.isChecked(),
         )
 
     def save(self) -> None:
@@ -91,9 +101,15 @@ class AccountDialog(QDialog):
                 self.saved, changes = self.page.ctx.portfolio.create_account(draft)
             else:
                 self.saved, changes = self.page.ctx.portfolio.update_account(
-                    self.account.id, name=draft.name, type=draft.type, institution=draft.institution,
-                    currency=draft.currency, notes=draft.notes, lot_method=draft.lot_method,
-                    track_wash_sales=draft.track_wash_sales)
+                    self.account.id,
+                    name=draft.name,
+                    type=draft.type,
+                    institution=draft.institution,
+                    currency=draft.currency,
+                    notes=draft.notes,
+                    lot_method=draft.lot_method,
+                    track_wash_sales=draft.track_wash_sales,
+                )
         except PortfolioOSError as exc:
             self.error.setText(exc.message)
             self.error.show()
@@ -187,8 +203,10 @@ class AccountsPage(Page):
             count = self.ctx.portfolio.transaction_count(account.id)
             text = f"Delete the account '{account.name}'?"
             if count:
-                text += (f"\n\nIt has {count:,} transaction(s). They, and the lots, holdings and "
-                         "snapshots derived from them, will be deleted too.")
+                text += (
+                    f"\n\nIt has {count:,} transaction(s). They, and the lots, holdings and "
+                    "snapshots derived from them, will be deleted too."
+                )
             if not confirm(self, "Delete account", text):
                 return
             changes = self.ctx.portfolio.delete_account(account.id, force=bool(count))

@@ -35,11 +35,14 @@ class SettingsPage(Page):
         paths = ctx.settings.paths()
         self.folder_label = QLabel(paths["data_dir"])
         self.folder_label.setObjectName("dataFolder")
-        self.folder_label.setTextInteractionFlags(self.folder_label.textInteractionFlags()
-                                                  | self.folder_label.textInteractionFlags().TextSelectableByMouse)
+        self.folder_label.setTextInteractionFlags(
+            self.folder_label.textInteractionFlags()
+            | self.folder_label.textInteractionFlags().TextSelectableByMouse
+        )
         open_button = QPushButton("Open folder")
         open_button.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(paths["data_dir"])))
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(paths["data_dir"]))
+        )
         row = QHBoxLayout()
         row.addWidget(self.folder_label, 1)
         row.addWidget(open_button)
@@ -51,12 +54,15 @@ class SettingsPage(Page):
 
         self.prefs_box = QGroupBox("Preferences")
         form = QFormLayout(self.prefs_box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.base_currency = QLineEdit()
         self.base_currency.setMaxLength(3)
         self.base_currency.setMaximumWidth(80)
         self.lot_method = QComboBox()
         for m in LotMethod:
-            self.lot_method.addItem(m.value.upper() if m != LotMethod.AVERAGE else "Average cost", m.value)
+            self.lot_method.addItem(
+                m.value.upper() if m != LotMethod.AVERAGE else "Average cost", m.value
+            )
         self.theme = QComboBox()
         for value, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
             self.theme.addItem(label, value)
@@ -64,6 +70,7 @@ class SettingsPage(Page):
         self.sync_interval.setRange(0, 168)
         self.sync_interval.setSuffix(" h")
         self.sync_interval.setSpecialValueText("Never")
+        self.sync_interval.setMinimumWidth(100)
         self.sync_on_start = QCheckBox("Sync prices when the app starts")
         self.benchmark = QLineEdit()
         self.benchmark.setMaximumWidth(120)

@@ -18,7 +18,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     gui = _gui_options(args)
     if gui is not None:
-        return run_gui(data_dir=gui.get("data_dir"), verbose=bool(gui.get("verbose")))
+        data_dir = gui.get("data_dir")
+        return run_gui(
+            data_dir=str(data_dir) if data_dir else None, verbose=bool(gui.get("verbose"))
+        )
     from portfolioos.cli import build_parser, dispatch
 
     parsed = build_parser().parse_args(args)

@@ -443,8 +443,7 @@ def _withdrawal(sec: _Section) -> Withdrawal:
             raise ValidationError(f"{where}: applies to the {other.value} strategy, "
                                   f"not {strategy.value}.", field=where)
     d = Withdrawal()
-    initial_rate = sec.req_number("initial_rate", d.initial_rate, low=0.0, low_open=True,
-                                  high=1.0)
+    initial_rate = sec.req_number("initial_rate", d.initial_rate, low=0.0, high=1.0)
     amount = sec.number("amount", None, low=0.0, low_open=True)
     floor_amount = sec.number("spending_floor", None, low=0.0)
     ceiling_amount = sec.number("spending_ceiling", None, low=0.0)

@@ -26,7 +26,7 @@ from portfolioos.simulation.history import MarketHistory, load_history
 from portfolioos.simulation.results import PERCENTILES, SimulationResult, summarise
 from portfolioos.simulation.returns import Markets, draw_historical, draw_random
 from portfolioos.simulation.scenario import InflationModel, ReturnModel, Scenario
-from portfolioos.simulation.sketch import QuantileSketch, exact_fits
+from portfolioos.simulation.sketch import QuantileSketch, use_exact
 from portfolioos.simulation.strategies import WithdrawalPolicy
 
 logger = logging.getLogger(__name__)
@@ -40,12 +40,14 @@ CancelFn = Callable[[], None]
 
 @dataclass(frozen=True, slots=True)
 class Paths:
-    """Every trial's path for one block: value (years+1, n), spending (years, n)."""
+    """Every trial's path for one block: values (years+1, n), spending (years, n)."""
 
     value: FloatArray
     spending: FloatArray
-    price: FloatArray  # price level at the start of each year, (years+1, n)
+    value_real: FloatArray  # in start-of-plan dollars
+    spending_real: FloatArray
     fail_year: npt.NDArray[np.int64]  # first year that could not be paid, or -1
+    volatility: FloatArray  # per trial: stdev of year-over-year real spending changes
 
 
 def cash_flows(s: Scenario) -> tuple[FloatArray, FloatArray]:
@@ -59,45 +61,65 @@ def cash_flows(s: Scenario) -> tuple[FloatArray, FloatArray]:
     return real, nominal
 
 
-def simulate_block(s: Scenario, markets: Markets) -> Paths:
-    """Run every trial of `markets` through the plan (the whole engine, minus statistics)."""
-    n, years = markets.portfolio.shape
+def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> Paths:
+    """Run every trial of `markets` through the plan (the whole engine, minus statistics).
+
+    `out` may hold (column views of) preallocated arrays to fill, so that a chunk of
+    blocks lands in one buffer without copies.
+    """
+    years, n = markets.portfolio.shape
     initial = s.initial_amount
     policy = WithdrawalPolicy(s.withdrawal, s.allocation, initial, years)
     flows_real, flows_nominal = cash_flows(s)
     has_flows = bool(np.any(flows_real) or np.any(flows_nominal))
-    growth = (1.0 + markets.portfolio.T) * (1.0 - s.fees)  # (years, n)
-    inflation = markets.inflation.T
-    value = np.empty((years + 1, n))
-    spending = np.empty((years, n))
-    price = np.empty((years + 1, n))
-    fail_year = np.full(n, -1, dtype=np.int64)
+    growth = markets.portfolio + 1.0
+    if s.fees:
+        growth *= 1.0 - s.fees
+    inflation = markets.inflation
+    if out is None:
+        out = Paths(np.empty((years + 1, n)), np.empty((years, n)), np.empty((years + 1, n)),
+                    np.empty((years, n)), np.empty(n, dtype=np.int64), np.empty(n))
+    value, spending, value_real, spending_real = (out.value, out.spending, out.value_real,
+                                                  out.spending_real)
+    fail_year = out.fail_year
+    fail_year.fill(-1)
     failed = np.zeros(n, dtype=bool)
     p = np.full(n, float(initial))
     level = np.ones(n)
     value[0] = p
-    price[0] = level
+    value_real[0] = p
     tolerance = 1e-9 * initial
     last_return: FloatArray | None = None
     last_inflation: FloatArray | None = None
+    available = np.empty(n)
+    scratch = np.empty(n)
     for t in range(years):
         want = policy.step(t, p, level, last_return, last_inflation)
-        available = p + (flows_real[t] * level + flows_nominal[t]) if has_flows else p
-        short = want - available > tolerance
-        new_fail = short & ~failed
-        if new_fail.any():
+        if has_flows:
+            np.multiply(level, flows_real[t], out=available)
+            available += flows_nominal[t]
+            available += p
+        else:
+            available[:] = p
+        np.subtract(want, available, out=scratch)
+        short = scratch > tolerance
+        if short.any():
+            new_fail = short & ~failed
             fail_year[new_fail] = t
             failed |= new_fail
-        np.minimum(want, np.maximum(available, 0.0), out=spending[t])
-        p = available - want
+        np.maximum(available, 0.0, out=scratch)
+        np.minimum(want, scratch, out=spending[t])
+        np.divide(spending[t], level, out=spending_real[t])
+        np.subtract(available, want, out=p)
         np.maximum(p, 0.0, out=p)
         p *= growth[t]
         value[t + 1] = p
-        level = level * (1.0 + inflation[t])
-        price[t + 1] = level
-        last_return = markets.portfolio[:, t]
+        level *= 1.0 + inflation[t]
+        np.divide(p, level, out=value_real[t + 1])
+        last_return = markets.portfolio[t]
         last_inflation = inflation[t]
-    return Paths(value, spending, price, fail_year)
+    out.volatility[:] = _spending_volatility(spending_real)
+    return out
 
 
 def block_rng(seed: int, block: int) -> np.random.Generator:
@@ -123,11 +145,10 @@ def run(s: Scenario, *, history: MarketHistory | None = None,
         total = int(starts.shape[0])
     else:
         total = s.trials
-    chunk = max(BLOCK, (chunk_size // BLOCK) * BLOCK)
+    chunk = min(max(BLOCK, (chunk_size // BLOCK) * BLOCK), -(-total // BLOCK) * BLOCK)
     years = s.years
     real_tracked = s.inflation.model is not InflationModel.FIXED
-    series = 4 if real_tracked else 2
-    exact = exact_fits(years + 1, total, series)
+    exact = use_exact(total)
     value_nom = QuantileSketch(years + 1, total, initial, exact=exact)
     spend_nom = QuantileSketch(years, total, initial, exact=exact)
     value_real = QuantileSketch(years + 1, total, initial, exact=exact) if real_tracked else None
@@ -137,23 +158,31 @@ def run(s: Scenario, *, history: MarketHistory | None = None,
     fail_year = np.empty(total, dtype=np.int64)
     volatility = np.empty(total)
     fixed_levels = (1.0 + s.inflation.rate) ** np.arange(years + 1, dtype=np.float64)
+    buffers = Paths(np.empty((years + 1, chunk)), np.empty((years, chunk)),
+                    np.empty((years + 1, chunk)), np.empty((years, chunk)),
+                    np.empty(chunk, dtype=np.int64), np.empty(chunk))
     done = 0
     while done < total:
         if cancel is not None:
             cancel()
         n = min(chunk, total - done)
-        markets = _chunk_markets(s, history, seed, done, n, starts)
-        paths = simulate_block(s, markets)
-        value_nom.add(paths.value, done)
-        spend_nom.add(paths.spending, done)
-        real_spend = paths.spending / paths.price[:-1]
+        for begin in range(0, n, BLOCK):
+            size = min(BLOCK, n - begin)
+            cols = slice(begin, begin + size)
+            markets = _block_markets(s, history, seed, done + begin, size, starts)
+            simulate_block(s, markets, Paths(
+                buffers.value[:, cols], buffers.spending[:, cols], buffers.value_real[:, cols],
+                buffers.spending_real[:, cols], buffers.fail_year[cols],
+                buffers.volatility[cols]))
+        value_nom.add(buffers.value[:, :n], done)
+        spend_nom.add(buffers.spending[:, :n], done)
         if value_real is not None and spend_real is not None:
-            value_real.add(paths.value / paths.price, done)
-            spend_real.add(real_spend, done)
-        terminal[done:done + n] = paths.value[-1]
-        terminal_real[done:done + n] = paths.value[-1] / paths.price[-1]
-        fail_year[done:done + n] = paths.fail_year
-        volatility[done:done + n] = _spending_volatility(real_spend)
+            value_real.add(buffers.value_real[:, :n], done)
+            spend_real.add(buffers.spending_real[:, :n], done)
+        terminal[done:done + n] = buffers.value[-1, :n]
+        terminal_real[done:done + n] = buffers.value_real[-1, :n]
+        fail_year[done:done + n] = buffers.fail_year[:n]
+        volatility[done:done + n] = buffers.volatility[:n]
         done += n
         if progress is not None:
             progress(done / total, f"{done:,} of {total:,} trials")
@@ -178,21 +207,13 @@ def fresh_seed() -> int:
     return int(np.random.default_rng().integers(0, 2**63 - 1))
 
 
-def _chunk_markets(s: Scenario, history: MarketHistory | None, seed: int, first: int, n: int,
+def _block_markets(s: Scenario, history: MarketHistory | None, seed: int, first: int, n: int,
                    starts: npt.NDArray[np.int64] | None) -> Markets:
-    parts: list[Markets] = []
-    for begin in range(first, first + n, BLOCK):
-        size = min(BLOCK, first + n - begin)
-        rng = block_rng(seed, begin // BLOCK)
-        if starts is not None:
-            assert history is not None
-            parts.append(draw_historical(s, history, starts[begin:begin + size], rng))
-        else:
-            parts.append(draw_random(s, history, rng, size))
-    if len(parts) == 1:
-        return parts[0]
-    return Markets(np.concatenate([m.portfolio for m in parts]),
-                   np.concatenate([m.inflation for m in parts]))
+    rng = block_rng(seed, first // BLOCK)
+    if starts is not None:
+        assert history is not None
+        return draw_historical(s, history, starts[first:first + n], rng)
+    return draw_random(s, history, rng, n)
 
 
 def _spending_volatility(real_spend: FloatArray) -> FloatArray:

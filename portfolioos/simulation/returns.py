@@ -30,7 +30,9 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True, slots=True)
 class Markets:
-    """(trials, years) arrays: the rebalanced portfolio's return and inflation."""
+    """(years, trials) arrays: the rebalanced portfolio's return and inflation.
+
+    Year-major, so that the engine's per-year step reads one contiguous row."""
 
     portfolio: FloatArray
     inflation: FloatArray
@@ -40,7 +42,7 @@ def draw_random(s: Scenario, history: MarketHistory | None, rng: np.random.Gener
                 n: int) -> Markets:
     """Markets for the normal, lognormal, Student-t and bootstrap models."""
     years = s.years
-    shape = (n, years)
+    shape = (years, n)
     r = s.returns
     if r.model is ReturnModel.BOOTSTRAP:
         assert history is not None
@@ -71,13 +73,13 @@ def draw_random(s: Scenario, history: MarketHistory | None, rng: np.random.Gener
 def draw_historical(s: Scenario, history: MarketHistory, starts: IntArray,
                     rng: np.random.Generator) -> Markets:
     """Markets for the historical model: row k is the sequence starting at `starts[k]`."""
-    idx = starts[:, None] + np.arange(s.years, dtype=np.int64)[None, :]
+    idx = starts[None, :] + np.arange(s.years, dtype=np.int64)[:, None]
     n = int(starts.shape[0])
     if s.inflation.model is InflationModel.HISTORICAL:
         inflation = history.inflation[idx]
     else:
         inflation = _inflation(s, history, rng, n, None)
-    cash = _cash(s, rng, (n, s.years))
+    cash = _cash(s, rng, (s.years, n))
     return Markets(_portfolio(s, history.stocks[idx], history.bonds[idx], cash), inflation)
 
 
@@ -100,9 +102,9 @@ def _inflation(s: Scenario, history: MarketHistory | None, rng: np.random.Genera
                bootstrapped: FloatArray | None) -> FloatArray:
     inf = s.inflation
     if inf.model is InflationModel.FIXED:
-        return np.full((n, s.years), inf.rate)
+        return np.full((s.years, n), inf.rate)
     if inf.model is InflationModel.STOCHASTIC:
-        draw = rng.standard_normal((n, s.years))
+        draw = rng.standard_normal((s.years, n))
         draw *= inf.stdev
         draw += inf.rate
         return draw
@@ -112,7 +114,7 @@ def _inflation(s: Scenario, history: MarketHistory | None, rng: np.random.Genera
     assert history is not None
     count = len(history.window_starts(s.years))
     starts = rng.integers(0, count, n)
-    window: FloatArray = history.inflation[starts[:, None] + np.arange(s.years)[None, :]]
+    window: FloatArray = history.inflation[starts[None, :] + np.arange(s.years)[:, None]]
     return window
 
 
@@ -128,19 +130,22 @@ def _cash(s: Scenario, rng: np.random.Generator, shape: tuple[int, int]) -> Floa
 
 def _portfolio(s: Scenario, stocks: FloatArray, bonds: FloatArray,
                cash: FloatArray | float) -> FloatArray:
+    """Weighted sum; overwrites `stocks` and `bonds`, which callers create fresh."""
     a = s.allocation
-    out = stocks * a.stocks
-    out += bonds * a.bonds
+    stocks *= a.stocks
+    bonds *= a.bonds
+    stocks += bonds
     if a.cash:
-        out += np.asarray(cash) * a.cash
-    return out
+        stocks += np.asarray(cash) * a.cash
+    return stocks
 
 
 def _bootstrap_indices(rng: np.random.Generator, n: int, years: int, block: int,
                        size: int) -> IntArray:
     """Circular block bootstrap (Politis & Romano): blocks of consecutive history years,
-    wrapping from the last year to the first, so every year is equally likely."""
+    wrapping from the last year to the first, so every year is equally likely.
+    Returns (years, n) indices."""
     blocks = -(-years // block)
     starts = rng.integers(0, size, (n, blocks))
     idx: IntArray = (starts[:, :, None] + np.arange(block)[None, None, :]) % size
-    return idx.reshape(n, blocks * block)[:, :years]
+    return np.ascontiguousarray(idx.reshape(n, blocks * block)[:, :years].T)

@@ -74,18 +74,21 @@ def test_same_seed_gives_identical_results_whatever_the_chunk_size() -> None:
 
 def test_histogram_percentiles_agree_with_exact_and_ignore_chunking(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    s = from_mapping(plan(trials=9000, returns={"model": "lognormal",
-                                                "stocks": {"mean": 0.07, "stdev": 0.16}}))
+    # Enough trials that neighbouring samples are closer than a histogram bin.
+    s = from_mapping(plan(trials=40_000, returns={"model": "lognormal",
+                                                  "stocks": {"mean": 0.07, "stdev": 0.16}}))
+    monkeypatch.setattr(sketch, "EXACT_MAX_TRIALS", 10**9)
     exact = engine.run(s)
-    monkeypatch.setattr(sketch, "EXACT_BUDGET_BYTES", 0)
-    approx = [engine.run(s, chunk_size=c) for c in (4096, 8192)]
+    assert exact.percentile_method == "exact"
+    monkeypatch.setattr(sketch, "EXACT_MAX_TRIALS", 0)
+    approx = [engine.run(s, chunk_size=c) for c in (8192, 3 * 8192)]
     assert approx[0].percentile_method == "histogram"
     assert approx[0].to_dict() == approx[1].to_dict()
     for label in ("p5", "p50", "p95"):
         got = np.array(approx[0].percentiles[label][1:])
         want = np.array(exact.percentiles[label][1:])
         ok = want > 1000  # depleted paths are zero in both
-        assert np.allclose(got[ok], want[ok], rtol=3e-3)
+        assert np.allclose(got[ok], want[ok], rtol=4e-3)  # one bin: 2**-8 of an octave
 
 
 def test_success_rate_falls_as_the_withdrawal_rate_rises() -> None:
@@ -213,8 +216,8 @@ def test_simulate_block_on_hand_made_markets_applies_guyton_klinger_cut() -> Non
     # Year 0 loses 30%: the rate is then 50,000 * 1.02 / 665,000 = 7.7% > 6%, but the
     # inflation rule (losing year, rate above 5%) freezes the raise first: 50,000 / 665,000
     # = 7.5% > 6% so the capital-preservation cut gives 45,000.
-    returns = np.array([[-0.30] + [0.0] * 19])
-    inflation = np.full((1, 20), 0.02)
+    returns = np.array([[-0.30] + [0.0] * 19]).T  # (years, trials)
+    inflation = np.full((20, 1), 0.02)
     paths = engine.simulate_block(s, Markets(returns, inflation))
     assert paths.spending[0, 0] == pytest.approx(50_000)
     assert paths.value[1, 0] == pytest.approx(665_000)

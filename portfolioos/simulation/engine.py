@@ -67,15 +67,14 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
     `out` may hold (column views of) preallocated arrays to fill, so that a chunk of
     blocks lands in one buffer without copies.
     """
-    years, n = markets.portfolio.shape
+    years, n = markets.growth.shape
     initial = s.initial_amount
     policy = WithdrawalPolicy(s.withdrawal, s.allocation, initial, years)
     flows_real, flows_nominal = cash_flows(s)
     has_flows = bool(np.any(flows_real) or np.any(flows_nominal))
-    growth = markets.portfolio + 1.0
-    if s.fees:
-        growth *= 1.0 - s.fees
-    inflation = markets.inflation
+    growth = markets.growth
+    keep = 1.0 - s.fees
+    price_growth = markets.price_growth
     if out is None:
         out = Paths(np.empty((years + 1, n)), np.empty((years, n)), np.empty((years + 1, n)),
                     np.empty((years, n)), np.empty(n, dtype=np.int64), np.empty(n))
@@ -89,12 +88,12 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
     value[0] = p
     value_real[0] = p
     tolerance = 1e-9 * initial
-    last_return: FloatArray | None = None
-    last_inflation: FloatArray | None = None
+    last_growth: FloatArray | None = None
+    last_price_growth: FloatArray | None = None
     available = np.empty(n)
     scratch = np.empty(n)
     for t in range(years):
-        want = policy.step(t, p, level, last_return, last_inflation)
+        want = policy.step(t, p, level, last_growth, last_price_growth)
         if has_flows:
             np.multiply(level, flows_real[t], out=available)
             available += flows_nominal[t]
@@ -113,11 +112,13 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
         np.subtract(available, want, out=p)
         np.maximum(p, 0.0, out=p)
         p *= growth[t]
+        if s.fees:
+            p *= keep
         value[t + 1] = p
-        level *= 1.0 + inflation[t]
+        level *= price_growth[t]
         np.divide(p, level, out=value_real[t + 1])
-        last_return = markets.portfolio[t]
-        last_inflation = inflation[t]
+        last_growth = growth[t]
+        last_price_growth = price_growth[t]
     out.volatility[:] = _spending_volatility(spending_real)
     return out
 

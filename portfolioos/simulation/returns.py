@@ -1,11 +1,12 @@
-"""Annual portfolio returns and inflation for a block of trials, one row per trial.
+"""Annual portfolio growth and inflation for a block of trials, one column per trial.
 
 Every return is nominal. The portfolio is rebalanced to the target allocation at the
-start of every year, so its return is the allocation-weighted sum of asset returns.
-Random draws come in a fixed order (stocks, bonds, the Student-t mixing variable,
-inflation, cash, historical-inflation windows) whatever the allocation, so that two
-plans differing only in allocation or withdrawals see the same markets (common
-random numbers make sensitivity curves smooth and monotone where they should be).
+start of every year, so its growth factor is the allocation-weighted sum of the asset
+growth factors (weights sum to 1). Random draws come in a fixed order (stocks, bonds,
+the Student-t mixing variable, inflation, cash, historical-inflation windows) whatever
+the allocation, so that two plans differing only in allocation or withdrawals see the
+same markets (common random numbers keep sensitivity curves smooth and monotone where
+they should be).
 """
 
 from __future__ import annotations
@@ -30,25 +31,27 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True, slots=True)
 class Markets:
-    """(years, trials) arrays: the rebalanced portfolio's return and inflation.
+    """Year-major arrays so that the engine's per-year step reads one contiguous row.
 
-    Year-major, so that the engine's per-year step reads one contiguous row."""
+    growth: (years, trials), 1 + the rebalanced portfolio's return, before fees.
+    price_growth: 1 + inflation, (years, trials) or (years, 1) when it is the same
+    for every trial (fixed inflation).
+    """
 
-    portfolio: FloatArray
-    inflation: FloatArray
+    growth: FloatArray
+    price_growth: FloatArray
 
 
 def draw_random(s: Scenario, history: MarketHistory | None, rng: np.random.Generator,
                 n: int) -> Markets:
     """Markets for the normal, lognormal, Student-t and bootstrap models."""
-    years = s.years
-    shape = (years, n)
+    shape = (s.years, n)
     r = s.returns
+    a = s.allocation
     if r.model is ReturnModel.BOOTSTRAP:
         assert history is not None
-        idx = _bootstrap_indices(rng, n, years, r.block_length, len(history))
-        stocks = history.stocks[idx]
-        bonds = history.bonds[idx]
+        idx = _bootstrap_indices(rng, n, s.years, r.block_length, len(history))
+        growth = _weighted_sum(s, history.stocks[idx], history.bonds[idx])
         hist_inflation: FloatArray | None = history.inflation[idx]
     else:
         z_s = rng.standard_normal(shape)
@@ -62,82 +65,93 @@ def draw_random(s: Scenario, history: MarketHistory | None, rng: np.random.Gener
             mix = np.sqrt((r.df - 2.0) / rng.chisquare(r.df, shape))
             z_s *= mix
             z_b *= mix
-        stocks = _asset_returns(r.model, r.stocks, z_s)
-        bonds = _asset_returns(r.model, r.bonds, z_b)
+        parts = [g for g in (_weighted_growth(r.model, r.stocks, z_s, a.stocks),
+                             _weighted_growth(r.model, r.bonds, z_b, a.bonds)) if g is not None]
+        growth = parts[0] if parts else np.zeros(shape)  # all cash: added below
+        for extra in parts[1:]:
+            growth += extra
         hist_inflation = None
-    inflation = _inflation(s, history, rng, n, hist_inflation)
-    cash = _cash(s, rng, shape)
-    return Markets(_portfolio(s, stocks, bonds, cash), inflation)
+    price_growth = _price_growth(s, history, rng, n, hist_inflation)
+    _add_cash(s, rng, growth)
+    return Markets(growth, price_growth)
 
 
 def draw_historical(s: Scenario, history: MarketHistory, starts: IntArray,
                     rng: np.random.Generator) -> Markets:
-    """Markets for the historical model: row k is the sequence starting at `starts[k]`."""
+    """Markets for the historical model: column k is the sequence starting at `starts[k]`."""
     idx = starts[None, :] + np.arange(s.years, dtype=np.int64)[:, None]
     n = int(starts.shape[0])
     if s.inflation.model is InflationModel.HISTORICAL:
-        inflation = history.inflation[idx]
+        price_growth = history.inflation[idx] + 1.0
     else:
-        inflation = _inflation(s, history, rng, n, None)
-    cash = _cash(s, rng, (s.years, n))
-    return Markets(_portfolio(s, history.stocks[idx], history.bonds[idx], cash), inflation)
+        price_growth = _price_growth(s, history, rng, n, None)
+    growth = _weighted_sum(s, history.stocks[idx], history.bonds[idx])
+    _add_cash(s, rng, growth)
+    return Markets(growth, price_growth)
 
 
-def _asset_returns(model: ReturnModel, p: AssetParams, z: FloatArray) -> FloatArray:
+def _weighted_growth(model: ReturnModel, p: AssetParams, z: FloatArray,
+                     weight: float) -> FloatArray | None:
+    """weight * (1 + R), computed in place in `z` (None when the weight is zero)."""
+    if weight == 0.0:
+        return None
     if model is ReturnModel.LOGNORMAL:
-        # `mean` and `stdev` describe the arithmetic annual return 1+R ~ lognormal.
+        # `mean` and `stdev` describe the arithmetic annual return: 1+R ~ lognormal.
         var = math.log1p((p.stdev / (1.0 + p.mean)) ** 2)
         mu = math.log1p(p.mean) - var / 2.0
         z *= math.sqrt(var)
-        z += mu
+        z += mu + math.log(weight)
         np.exp(z, out=z)
-        z -= 1.0
         return z
-    z *= p.stdev
-    z += p.mean
+    z *= weight * p.stdev
+    z += weight * (1.0 + p.mean)
     return z
 
 
-def _inflation(s: Scenario, history: MarketHistory | None, rng: np.random.Generator, n: int,
-               bootstrapped: FloatArray | None) -> FloatArray:
+def _weighted_sum(s: Scenario, stocks: FloatArray, bonds: FloatArray) -> FloatArray:
+    """1 + weighted return from historical returns; overwrites the fresh inputs."""
+    a = s.allocation
+    stocks *= a.stocks
+    bonds *= a.bonds
+    stocks += bonds
+    stocks += a.stocks + a.bonds
+    return stocks
+
+
+def _add_cash(s: Scenario, rng: np.random.Generator, growth: FloatArray) -> None:
+    weight = s.allocation.cash
+    c = s.returns.cash
+    if c.stdev == 0.0:
+        if weight:
+            growth += weight * (1.0 + c.mean)
+        return
+    draw = rng.standard_normal(growth.shape)  # drawn whatever the weight: stable streams
+    if weight:
+        draw *= weight * c.stdev
+        draw += weight * (1.0 + c.mean)
+        growth += draw
+
+
+def _price_growth(s: Scenario, history: MarketHistory | None, rng: np.random.Generator,
+                  n: int, bootstrapped: FloatArray | None) -> FloatArray:
     inf = s.inflation
     if inf.model is InflationModel.FIXED:
-        return np.full((s.years, n), inf.rate)
+        return np.full((s.years, 1), 1.0 + inf.rate)
     if inf.model is InflationModel.STOCHASTIC:
         draw = rng.standard_normal((s.years, n))
         draw *= inf.stdev
-        draw += inf.rate
+        draw += 1.0 + inf.rate
         return draw
     if bootstrapped is not None:
+        bootstrapped += 1.0
         return bootstrapped
     # Random returns with historical inflation: a random historical window per trial.
     assert history is not None
     count = len(history.window_starts(s.years))
     starts = rng.integers(0, count, n)
     window: FloatArray = history.inflation[starts[None, :] + np.arange(s.years)[:, None]]
+    window += 1.0
     return window
-
-
-def _cash(s: Scenario, rng: np.random.Generator, shape: tuple[int, int]) -> FloatArray | float:
-    c = s.returns.cash
-    if c.stdev == 0.0:
-        return c.mean
-    draw = rng.standard_normal(shape)
-    draw *= c.stdev
-    draw += c.mean
-    return draw
-
-
-def _portfolio(s: Scenario, stocks: FloatArray, bonds: FloatArray,
-               cash: FloatArray | float) -> FloatArray:
-    """Weighted sum; overwrites `stocks` and `bonds`, which callers create fresh."""
-    a = s.allocation
-    stocks *= a.stocks
-    bonds *= a.bonds
-    stocks += bonds
-    if a.cash:
-        stocks += np.asarray(cash) * a.cash
-    return stocks
 
 
 def _bootstrap_indices(rng: np.random.Generator, n: int, years: int, block: int,

@@ -2,8 +2,8 @@
 
 Each strategy sees, at the start of year t, the portfolio value before that year's
 withdrawal and cash flows, the price level (1 at the start), last year's portfolio
-return and inflation, and its own previous withdrawal, and returns this year's
-nominal withdrawal for every trial.
+growth factor (1 + return) and price growth (1 + inflation), and its own previous
+withdrawal, and returns this year's nominal withdrawal for every trial.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ class WithdrawalPolicy:
         self.vpw_rates = vpw_rates(w, allocation, years) if w.strategy is Strategy.VPW else None
         self.previous: FloatArray | None = None
 
-    def step(self, t: int, value: FloatArray, price: FloatArray, last_return: FloatArray | None,
-             last_inflation: FloatArray | None) -> FloatArray:
+    def step(self, t: int, value: FloatArray, price: FloatArray, last_growth: FloatArray | None,
+             last_price_growth: FloatArray | None) -> FloatArray:
         w = self.w
         s = w.strategy
         if s is Strategy.CONSTANT_DOLLAR:
@@ -44,11 +44,11 @@ class WithdrawalPolicy:
             base = price * self.initial_withdrawal
             out = np.clip(value * w.initial_rate, base * w.floor, base * w.ceiling)
         else:
-            if self.previous is None or last_return is None or last_inflation is None:
+            if self.previous is None or last_growth is None or last_price_growth is None:
                 out = np.full_like(value, self.initial_withdrawal)
             else:
                 out = guyton_klinger_step(w, self.initial_rate, self.years - t, self.previous,
-                                          value, last_return, last_inflation)
+                                          value, last_growth, last_price_growth)
         if w.spending_floor is not None:
             out = np.maximum(out, price * w.spending_floor)
         if w.spending_ceiling is not None:
@@ -58,8 +58,8 @@ class WithdrawalPolicy:
 
 
 def guyton_klinger_step(w: Withdrawal, initial_rate: float, remaining: int,
-                        previous: FloatArray, value: FloatArray, last_return: FloatArray,
-                        last_inflation: FloatArray) -> FloatArray:
+                        previous: FloatArray, value: FloatArray, last_growth: FloatArray,
+                        last_price_growth: FloatArray) -> FloatArray:
     """One year of Guyton & Klinger (2006) decision rules after the first year.
 
     - Inflation rule: last year's withdrawal grows with inflation (capped at
@@ -72,20 +72,21 @@ def guyton_klinger_step(w: Withdrawal, initial_rate: float, remaining: int,
     - Prosperity: if the rate is below the initial rate by more than the threshold
       (20%), raise it by `raise` (10%).
     Rates are compared strictly, so a rate exactly on a guardrail changes nothing.
+    `last_growth` is 1 + last year's portfolio return, `last_price_growth` 1 + inflation.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        growth = last_inflation
-        if w.max_inflation_raise is not None:
-            growth = np.minimum(growth, w.max_inflation_raise)
-        out = previous * (1.0 + growth)
-        if w.inflation_rule:
-            frozen = (last_return < 0.0) & (previous > value * initial_rate)
-            out = np.where(frozen, previous, out)
-        upper = initial_rate * (1.0 + w.capital_preservation_threshold)
-        lower = initial_rate * (1.0 - w.prosperity_threshold)
-        if remaining > w.preservation_exception_years:
-            out = np.where(out > value * upper, out * (1.0 - w.cut), out)
-        out = np.where(out < value * lower, out * (1.0 + w.raise_rate), out)
+    raise_by = last_price_growth
+    if w.max_inflation_raise is not None:
+        raise_by = np.minimum(raise_by, 1.0 + w.max_inflation_raise)
+    out = previous * raise_by
+    if w.inflation_rule:
+        frozen = last_growth < 1.0
+        frozen &= previous > value * initial_rate
+        np.copyto(out, previous, where=frozen)
+    if remaining > w.preservation_exception_years:
+        upper = value * (initial_rate * (1.0 + w.capital_preservation_threshold))
+        np.multiply(out, 1.0 - w.cut, out=out, where=out > upper)
+    lower = value * (initial_rate * (1.0 - w.prosperity_threshold))
+    np.multiply(out, 1.0 + w.raise_rate, out=out, where=out < lower)
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -98,7 +99,7 @@ def test_success_rate_falls_as_the_withdrawal_rate_rises() -> None:
     rates = [0.03, 0.035, 0.04, 0.045, 0.05, 0.06, 0.07]
     points = sensitivity(s, "withdrawal_rate", rates)
     success = [p.result.success_rate for p in points]
-    assert all(a >= b for a, b in zip(success, success[1:], strict=False))
+    assert all(a >= b for a, b in itertools.pairwise(success))
     assert success[0] > success[-1]
 
 
@@ -216,9 +217,9 @@ def test_simulate_block_on_hand_made_markets_applies_guyton_klinger_cut() -> Non
     # Year 0 loses 30%: the rate is then 50,000 * 1.02 / 665,000 = 7.7% > 6%, but the
     # inflation rule (losing year, rate above 5%) freezes the raise first: 50,000 / 665,000
     # = 7.5% > 6% so the capital-preservation cut gives 45,000.
-    returns = np.array([[-0.30] + [0.0] * 19]).T  # (years, trials)
-    inflation = np.full((20, 1), 0.02)
-    paths = engine.simulate_block(s, Markets(returns, inflation))
+    growth = np.array([[0.70] + [1.0] * 19]).T  # (years, trials): 1 + return
+    price_growth = np.full((20, 1), 1.02)
+    paths = engine.simulate_block(s, Markets(growth, price_growth))
     assert paths.spending[0, 0] == pytest.approx(50_000)
     assert paths.value[1, 0] == pytest.approx(665_000)
     assert paths.spending[1, 0] == pytest.approx(45_000)

@@ -17,7 +17,7 @@ INFL = 0.03
 def step(value: float, last_return: float = 0.05, remaining: int = 20,
          w: Withdrawal = GK, inflation: float = INFL) -> float:
     out = guyton_klinger_step(w, RATE, remaining, np.array([PREV]), np.array([value]),
-                              np.array([last_return]), np.array([inflation]))
+                              np.array([1 + last_return]), np.array([1 + inflation]))
     return float(out[0])
 
 

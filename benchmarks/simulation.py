@@ -24,10 +24,16 @@ from portfolioos.simulation import engine  # noqa: E402
 from portfolioos.simulation.scenario import from_mapping  # noqa: E402
 
 PLAN = {
-    "initial_portfolio": 1_000_000, "years": 50, "trials": 100_000, "seed": 2024,
+    "initial_portfolio": 1_000_000,
+    "years": 50,
+    "trials": 100_000,
+    "seed": 2024,
     "allocation": {"stocks": 0.6, "bonds": 0.4},
-    "returns": {"model": "lognormal", "stocks": {"mean": 0.07, "stdev": 0.16},
-                "bonds": {"mean": 0.03, "stdev": 0.06}},
+    "returns": {
+        "model": "lognormal",
+        "stocks": {"mean": 0.07, "stdev": 0.16},
+        "bonds": {"mean": 0.03, "stdev": 0.06},
+    },
     "inflation": {"model": "stochastic", "rate": 0.025, "stdev": 0.012},
     "withdrawal": {"strategy": "guyton_klinger", "initial_rate": 0.05},
     "life_events": [
@@ -58,9 +64,16 @@ def big_run() -> None:
     result = engine.run(from_mapping(plan))
     elapsed = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024,
-                      "success_rate": result.success_rate,
-                      "method": result.percentile_method}))
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "peak_mb": peak_kb / 1024,
+                "success_rate": result.success_rate,
+                "method": result.percentile_method,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -73,20 +86,29 @@ def main() -> None:
         result = engine.run(scenario)
         runs.append(time.perf_counter() - start)
     best_run, best_draw = min(runs), min(draws)
-    print(f"100,000 trials x 50 years, Guyton-Klinger, 3 life events, stochastic inflation, "
-          f"percentiles ({result.percentile_method}):")
-    print(f"  simulation   best {best_run:.3f} s  (runs: {', '.join(f'{r:.3f}' for r in runs)})"
-          f"  goal <= 1 s")
+    print(
+        f"100,000 trials x 50 years, Guyton-Klinger, 3 life events, stochastic inflation, "
+        f"percentiles ({result.percentile_method}):"
+    )
+    print(
+        f"  simulation   best {best_run:.3f} s  (runs: {', '.join(f'{r:.3f}' for r in runs)})"
+        f"  goal <= 1 s"
+    )
     print(f"  numpy draws  best {best_draw:.3f} s  (same {3 * 100_000 * 50:,} normals)")
     print(f"  ratio        {best_run / best_draw:.2f}x  goal <= 4x")
-    print(f"  success rate {result.success_rate:.3f}, median terminal real "
-          f"{result.terminal_real['p50']:,.0f}")
-    done = subprocess.run([sys.executable, __file__, "--big"], capture_output=True, text=True,
-                          check=True, cwd=ROOT)
+    print(
+        f"  success rate {result.success_rate:.3f}, median terminal real "
+        f"{result.terminal_real['p50']:,.0f}"
+    )
+    done = subprocess.run(
+        [sys.executable, __file__, "--big"], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     big = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"1,000,000 trials x 50 years: {big['seconds']:.2f} s, peak RSS "
-          f"{big['peak_mb']:.0f} MB (goal <= 1536 MB), percentiles {big['method']}, "
-          f"success rate {big['success_rate']:.3f}")
+    print(
+        f"1,000,000 trials x 50 years: {big['seconds']:.2f} s, peak RSS "
+        f"{big['peak_mb']:.0f} MB (goal <= 1536 MB), percentiles {big['method']}, "
+        f"success rate {big['success_rate']:.3f}"
+    )
 
 
 if __name__ == "__main__":

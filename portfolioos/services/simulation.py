@@ -58,8 +58,9 @@ class SimulationService:
         try:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ValidationError(f"{file}: cannot read the plan: {exc.strerror}.",
-                                  field="config") from None
+            raise ValidationError(
+                f"{file}: cannot read the plan: {exc.strerror}.", field="config"
+            ) from None
         if file.suffix.lower() == ".toml":
             return _located(lambda: scenario.from_toml(text, str(file)), file)
         return _located(lambda: scenario.from_json(text, str(file)), file)
@@ -75,36 +76,63 @@ class SimulationService:
         total = float(source.net_worth(accounts=list(plan.initial_portfolio.accounts)).total_value)
         if total <= 0:
             names = ", ".join(str(a) for a in plan.initial_portfolio.accounts)
-            raise ValidationError(f"initial_portfolio: the net worth of {names} is {total:,.2f}; "
-                                  "a plan needs a positive starting value.",
-                                  field="initial_portfolio.accounts")
+            raise ValidationError(
+                f"initial_portfolio: the net worth of {names} is {total:,.2f}; "
+                "a plan needs a positive starting value.",
+                field="initial_portfolio.accounts",
+            )
         return plan.with_initial(total)
 
     # -- runs -------------------------------------------------------------------------
 
-    def run(self, plan: Scenario | str, *, trials: int | None = None, seed: int | None = None,
-            chunk_size: int = engine.DEFAULT_CHUNK, progress: Progress = no_progress,
-            cancel: CancelToken = NEVER_CANCELLED) -> SimulationResult:
+    def run(
+        self,
+        plan: Scenario | str,
+        *,
+        trials: int | None = None,
+        seed: int | None = None,
+        chunk_size: int = engine.DEFAULT_CHUNK,
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> SimulationResult:
         name, resolved = self._plan(plan, trials, seed)
-        result = engine.run(resolved, progress=progress, cancel=cancel.check,
-                            chunk_size=chunk_size)
+        result = engine.run(resolved, progress=progress, cancel=cancel.check, chunk_size=chunk_size)
         self._remember(name, resolved, result)
         return result
 
-    def sensitivity(self, plan: Scenario | str, param: str, values: Sequence[float], *,
-                    trials: int | None = None, seed: int | None = None,
-                    progress: Progress = no_progress,
-                    cancel: CancelToken = NEVER_CANCELLED) -> list[SensitivityPoint]:
+    def sensitivity(
+        self,
+        plan: Scenario | str,
+        param: str,
+        values: Sequence[float],
+        *,
+        trials: int | None = None,
+        seed: int | None = None,
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> list[SensitivityPoint]:
         _, resolved = self._plan(plan, trials, seed)
-        return sensitivity.sensitivity(resolved, param, values, progress=progress,
-                                       cancel=cancel.check)
+        return sensitivity.sensitivity(
+            resolved, param, values, progress=progress, cancel=cancel.check
+        )
 
-    def grid(self, plan: Scenario | str, x_param: str, x_values: Sequence[float], y_param: str,
-             y_values: Sequence[float], *, trials: int | None = None, seed: int | None = None,
-             progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> Grid:
+    def grid(
+        self,
+        plan: Scenario | str,
+        x_param: str,
+        x_values: Sequence[float],
+        y_param: str,
+        y_values: Sequence[float],
+        *,
+        trials: int | None = None,
+        seed: int | None = None,
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> Grid:
         _, resolved = self._plan(plan, trials, seed)
-        return sensitivity.grid(resolved, x_param, x_values, y_param, y_values,
-                                progress=progress, cancel=cancel.check)
+        return sensitivity.grid(
+            resolved, x_param, x_values, y_param, y_values, progress=progress, cancel=cancel.check
+        )
 
     def last_result(self) -> dict[str, Any] | None:
         """The summary of the latest run in this data folder (this process's, else stored)."""
@@ -138,8 +166,9 @@ class SimulationService:
 
     # -- internals --------------------------------------------------------------------
 
-    def _plan(self, plan: Scenario | str, trials: int | None,
-              seed: int | None) -> tuple[str | None, Scenario]:
+    def _plan(
+        self, plan: Scenario | str, trials: int | None, seed: int | None
+    ) -> tuple[str | None, Scenario]:
         name = plan if isinstance(plan, str) else None
         chosen = self.scenario(plan) if isinstance(plan, str) else plan
         if trials is not None or seed is not None:

@@ -27,8 +27,14 @@ def percentile_rank(values: Sequence[float] | FloatArray, value: float) -> float
     return float(100.0 * (below + 0.5 * equal) / data.size)
 
 
-def bootstrap(returns: Sequence[float] | FloatArray, samples: int, length: int | None = None, *,
-              block: int = 1, seed: int | None = None) -> FloatArray:
+def bootstrap(
+    returns: Sequence[float] | FloatArray,
+    samples: int,
+    length: int | None = None,
+    *,
+    block: int = 1,
+    seed: int | None = None,
+) -> FloatArray:
     """`samples` resampled series of `length` returns (default: the series' length),
     drawn in circular blocks of `block` consecutive returns so that runs of good and bad
     years survive (block=1 is the plain i.i.d. bootstrap). Shape (samples, length)."""

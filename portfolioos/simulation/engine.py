@@ -57,7 +57,7 @@ def cash_flows(s: Scenario) -> tuple[FloatArray, FloatArray]:
     for e in s.life_events:
         last = (e.end_year if e.end_year is not None else s.years - 1) if e.recurring else e.year
         target = real if e.inflation_adjusted else nominal
-        target[e.year:last + 1] += e.sign * e.amount
+        target[e.year : last + 1] += e.sign * e.amount
     return real, nominal
 
 
@@ -76,10 +76,20 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
     keep = 1.0 - s.fees
     price_growth = markets.price_growth
     if out is None:
-        out = Paths(np.empty((years + 1, n)), np.empty((years, n)), np.empty((years + 1, n)),
-                    np.empty((years, n)), np.empty(n, dtype=np.int64), np.empty(n))
-    value, spending, value_real, spending_real = (out.value, out.spending, out.value_real,
-                                                  out.spending_real)
+        out = Paths(
+            np.empty((years + 1, n)),
+            np.empty((years, n)),
+            np.empty((years + 1, n)),
+            np.empty((years, n)),
+            np.empty(n, dtype=np.int64),
+            np.empty(n),
+        )
+    value, spending, value_real, spending_real = (
+        out.value,
+        out.spending,
+        out.value_real,
+        out.spending_real,
+    )
     fail_year = out.fail_year
     fail_year.fill(-1)
     failed = np.zeros(n, dtype=bool)
@@ -127,12 +137,19 @@ def block_rng(seed: int, block: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
 
 
-def run(s: Scenario, *, history: MarketHistory | None = None,
-        progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-        chunk_size: int = DEFAULT_CHUNK) -> SimulationResult:
+def run(
+    s: Scenario,
+    *,
+    history: MarketHistory | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> SimulationResult:
     """Simulate the plan; `cancel()` raises `Cancelled` to stop between chunks."""
-    needs_history = (s.returns.model in (ReturnModel.HISTORICAL, ReturnModel.BOOTSTRAP)
-                     or s.inflation.model is InflationModel.HISTORICAL)
+    needs_history = (
+        s.returns.model in (ReturnModel.HISTORICAL, ReturnModel.BOOTSTRAP)
+        or s.inflation.model is InflationModel.HISTORICAL
+    )
     if needs_history and history is None:
         history = load_history()
     initial = s.initial_amount
@@ -159,9 +176,14 @@ def run(s: Scenario, *, history: MarketHistory | None = None,
     fail_year = np.empty(total, dtype=np.int64)
     volatility = np.empty(total)
     fixed_levels = (1.0 + s.inflation.rate) ** np.arange(years + 1, dtype=np.float64)
-    buffers = Paths(np.empty((years + 1, chunk)), np.empty((years, chunk)),
-                    np.empty((years + 1, chunk)), np.empty((years, chunk)),
-                    np.empty(chunk, dtype=np.int64), np.empty(chunk))
+    buffers = Paths(
+        np.empty((years + 1, chunk)),
+        np.empty((years, chunk)),
+        np.empty((years + 1, chunk)),
+        np.empty((years, chunk)),
+        np.empty(chunk, dtype=np.int64),
+        np.empty(chunk),
+    )
     done = 0
     while done < total:
         if cancel is not None:
@@ -171,34 +193,60 @@ def run(s: Scenario, *, history: MarketHistory | None = None,
             size = min(BLOCK, n - begin)
             cols = slice(begin, begin + size)
             markets = _block_markets(s, history, seed, done + begin, size, starts)
-            simulate_block(s, markets, Paths(
-                buffers.value[:, cols], buffers.spending[:, cols], buffers.value_real[:, cols],
-                buffers.spending_real[:, cols], buffers.fail_year[cols],
-                buffers.volatility[cols]))
+            simulate_block(
+                s,
+                markets,
+                Paths(
+                    buffers.value[:, cols],
+                    buffers.spending[:, cols],
+                    buffers.value_real[:, cols],
+                    buffers.spending_real[:, cols],
+                    buffers.fail_year[cols],
+                    buffers.volatility[cols],
+                ),
+            )
         value_nom.add(buffers.value[:, :n], done)
         spend_nom.add(buffers.spending[:, :n], done)
         if value_real is not None and spend_real is not None:
             value_real.add(buffers.value_real[:, :n], done)
             spend_real.add(buffers.spending_real[:, :n], done)
-        terminal[done:done + n] = buffers.value[-1, :n]
-        terminal_real[done:done + n] = buffers.value_real[-1, :n]
-        fail_year[done:done + n] = buffers.fail_year[:n]
-        volatility[done:done + n] = buffers.volatility[:n]
+        terminal[done : done + n] = buffers.value[-1, :n]
+        terminal_real[done : done + n] = buffers.value_real[-1, :n]
+        fail_year[done : done + n] = buffers.fail_year[:n]
+        volatility[done : done + n] = buffers.volatility[:n]
         done += n
         if progress is not None:
             progress(done / total, f"{done:,} of {total:,} trials")
-    logger.debug("simulated %d trials x %d years (%s percentiles)", total, years,
-                 "exact" if exact else "histogram")
-    value_real_pct = (value_real.percentiles(PERCENTILES) if value_real is not None
-                      else value_nom.percentiles(PERCENTILES) / fixed_levels)
+    logger.debug(
+        "simulated %d trials x %d years (%s percentiles)",
+        total,
+        years,
+        "exact" if exact else "histogram",
+    )
+    value_real_pct = (
+        value_real.percentiles(PERCENTILES)
+        if value_real is not None
+        else value_nom.percentiles(PERCENTILES) / fixed_levels
+    )
     spend_nom_pct = spend_nom.percentiles(PERCENTILES)
-    spend_real_pct = (spend_real.percentiles(PERCENTILES) if spend_real is not None
-                      else spend_nom_pct / fixed_levels[:-1])
+    spend_real_pct = (
+        spend_real.percentiles(PERCENTILES)
+        if spend_real is not None
+        else spend_nom_pct / fixed_levels[:-1]
+    )
     return summarise(
-        s, seed=seed, trials=total, start_years=start_years, exact=exact,
-        value_nominal=value_nom.percentiles(PERCENTILES), value_real=value_real_pct,
-        spending_nominal=spend_nom_pct, spending_real=spend_real_pct,
-        terminal=terminal, terminal_real=terminal_real, fail_year=fail_year,
+        s,
+        seed=seed,
+        trials=total,
+        start_years=start_years,
+        exact=exact,
+        value_nominal=value_nom.percentiles(PERCENTILES),
+        value_real=value_real_pct,
+        spending_nominal=spend_nom_pct,
+        spending_real=spend_real_pct,
+        terminal=terminal,
+        terminal_real=terminal_real,
+        fail_year=fail_year,
         volatility=volatility,
     )
 
@@ -208,12 +256,18 @@ def fresh_seed() -> int:
     return int(np.random.default_rng().integers(0, 2**63 - 1))
 
 
-def _block_markets(s: Scenario, history: MarketHistory | None, seed: int, first: int, n: int,
-                   starts: npt.NDArray[np.int64] | None) -> Markets:
+def _block_markets(
+    s: Scenario,
+    history: MarketHistory | None,
+    seed: int,
+    first: int,
+    n: int,
+    starts: npt.NDArray[np.int64] | None,
+) -> Markets:
     rng = block_rng(seed, first // BLOCK)
     if starts is not None:
         assert history is not None
-        return draw_historical(s, history, starts[first:first + n], rng)
+        return draw_historical(s, history, starts[first : first + n], rng)
     return draw_random(s, history, rng, n)
 
 

@@ -71,9 +71,11 @@ class SimulationResult:
             "terminal_real": self.terminal_real,
             "median_years_lasted_failures": self.median_years_lasted_failures,
             "median_first_year_spending": self.spending_percentiles["p50"][0]
-            if self.spending_percentiles["p50"] else None,
+            if self.spending_percentiles["p50"]
+            else None,
             "median_real_spending_last_year": self.spending_percentiles_real["p50"][-1]
-            if self.spending_percentiles_real["p50"] else None,
+            if self.spending_percentiles_real["p50"]
+            else None,
             "spending_volatility": self.spending_volatility,
         }
 
@@ -96,11 +98,22 @@ def distribution(values: FloatArray, initial: float) -> dict[str, float]:
     return out
 
 
-def summarise(s: Scenario, *, seed: int, trials: int, start_years: list[int] | None,
-              exact: bool, value_nominal: FloatArray, value_real: FloatArray,
-              spending_nominal: FloatArray, spending_real: FloatArray, terminal: FloatArray,
-              terminal_real: FloatArray, fail_year: npt.NDArray[np.int64],
-              volatility: FloatArray) -> SimulationResult:
+def summarise(
+    s: Scenario,
+    *,
+    seed: int,
+    trials: int,
+    start_years: list[int] | None,
+    exact: bool,
+    value_nominal: FloatArray,
+    value_real: FloatArray,
+    spending_nominal: FloatArray,
+    spending_real: FloatArray,
+    terminal: FloatArray,
+    terminal_real: FloatArray,
+    fail_year: npt.NDArray[np.int64],
+    volatility: FloatArray,
+) -> SimulationResult:
     initial = s.initial_amount
     failed = fail_year >= 0
     by_year = np.bincount(fail_year[failed], minlength=s.years)[: s.years]

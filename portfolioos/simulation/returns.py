@@ -42,8 +42,9 @@ class Markets:
     price_growth: FloatArray
 
 
-def draw_random(s: Scenario, history: MarketHistory | None, rng: np.random.Generator,
-                n: int) -> Markets:
+def draw_random(
+    s: Scenario, history: MarketHistory | None, rng: np.random.Generator, n: int
+) -> Markets:
     """Markets for the normal, lognormal, Student-t and bootstrap models."""
     shape = (s.years, n)
     r = s.returns
@@ -65,8 +66,14 @@ def draw_random(s: Scenario, history: MarketHistory | None, rng: np.random.Gener
             mix = np.sqrt((r.df - 2.0) / rng.chisquare(r.df, shape))
             z_s *= mix
             z_b *= mix
-        parts = [g for g in (_weighted_growth(r.model, r.stocks, z_s, a.stocks),
-                             _weighted_growth(r.model, r.bonds, z_b, a.bonds)) if g is not None]
+        parts = [
+            g
+            for g in (
+                _weighted_growth(r.model, r.stocks, z_s, a.stocks),
+                _weighted_growth(r.model, r.bonds, z_b, a.bonds),
+            )
+            if g is not None
+        ]
         growth = parts[0] if parts else np.zeros(shape)  # all cash: added below
         for extra in parts[1:]:
             growth += extra
@@ -76,8 +83,9 @@ def draw_random(s: Scenario, history: MarketHistory | None, rng: np.random.Gener
     return Markets(growth, price_growth)
 
 
-def draw_historical(s: Scenario, history: MarketHistory, starts: IntArray,
-                    rng: np.random.Generator) -> Markets:
+def draw_historical(
+    s: Scenario, history: MarketHistory, starts: IntArray, rng: np.random.Generator
+) -> Markets:
     """Markets for the historical model: column k is the sequence starting at `starts[k]`."""
     idx = starts[None, :] + np.arange(s.years, dtype=np.int64)[:, None]
     n = int(starts.shape[0])
@@ -90,8 +98,9 @@ def draw_historical(s: Scenario, history: MarketHistory, starts: IntArray,
     return Markets(growth, price_growth)
 
 
-def _weighted_growth(model: ReturnModel, p: AssetParams, z: FloatArray,
-                     weight: float) -> FloatArray | None:
+def _weighted_growth(
+    model: ReturnModel, p: AssetParams, z: FloatArray, weight: float
+) -> FloatArray | None:
     """weight * (1 + R), computed in place in `z` (None when the weight is zero)."""
     if weight == 0.0:
         return None
@@ -132,8 +141,13 @@ def _add_cash(s: Scenario, rng: np.random.Generator, growth: FloatArray) -> None
         growth += draw
 
 
-def _price_growth(s: Scenario, history: MarketHistory | None, rng: np.random.Generator,
-                  n: int, bootstrapped: FloatArray | None) -> FloatArray:
+def _price_growth(
+    s: Scenario,
+    history: MarketHistory | None,
+    rng: np.random.Generator,
+    n: int,
+    bootstrapped: FloatArray | None,
+) -> FloatArray:
     inf = s.inflation
     if inf.model is InflationModel.FIXED:
         return np.full((s.years, 1), 1.0 + inf.rate)
@@ -154,8 +168,9 @@ def _price_growth(s: Scenario, history: MarketHistory | None, rng: np.random.Gen
     return window
 
 
-def _bootstrap_indices(rng: np.random.Generator, n: int, years: int, block: int,
-                       size: int) -> IntArray:
+def _bootstrap_indices(
+    rng: np.random.Generator, n: int, years: int, block: int, size: int
+) -> IntArray:
     """Circular block bootstrap (Politis & Romano): blocks of consecutive history years,
     wrapping from the last year to the first, so every year is equally likely.
     Returns (years, n) indices."""

@@ -196,20 +196,21 @@ class Scenario:
         """The canonical plan: every key, defaults filled in; `from_mapping` reads it back."""
         return scenario_to_dict(self)
 
-    def with_value(self, path: str, value: Any) -> Scenario:
-        """A copy with one dotted-path value changed, validated like a new plan."""
-        data = self.to_dict()
-        set_path(data, path, value)
-        return from_mapping(data)
-
 
 # -- parsing -------------------------------------------------------------------------
 
 _STRATEGY_KEYS: dict[Strategy, frozenset[str]] = {
-    Strategy.GUYTON_KLINGER: frozenset({
-        "capital_preservation_threshold", "prosperity_threshold", "cut", "raise",
-        "preservation_exception_years", "inflation_rule", "max_inflation_raise",
-    }),
+    Strategy.GUYTON_KLINGER: frozenset(
+        {
+            "capital_preservation_threshold",
+            "prosperity_threshold",
+            "cut",
+            "raise",
+            "preservation_exception_years",
+            "inflation_rule",
+            "max_inflation_raise",
+        }
+    ),
     Strategy.VPW: frozenset({"expected_real_returns"}),
     Strategy.FLOOR_CEILING: frozenset({"floor", "ceiling"}),
 }
@@ -228,8 +229,9 @@ class _Section:
 
     def __init__(self, data: Any, path: str) -> None:
         if not isinstance(data, Mapping):
-            raise ValidationError(f"{path or 'plan'}: expected an object, got {_kind(data)}.",
-                                  field=path or None)
+            raise ValidationError(
+                f"{path or 'plan'}: expected an object, got {_kind(data)}.", field=path or None
+            )
         self.data = data
         self.path = path
         self.used: set[str] = set()
@@ -244,25 +246,37 @@ class _Section:
         self.used.add(key)
         return self.data.get(key)
 
-    def number(self, key: str, default: float | None, *, low: float | None = None,
-               high: float | None = None, low_open: bool = False,
-               high_open: bool = False) -> float | None:
+    def number(
+        self,
+        key: str,
+        default: float | None,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        low_open: bool = False,
+        high_open: bool = False,
+    ) -> float | None:
         value = self.raw(key)
         if value is None:
             return default
         where = self.where(key)
-        if (isinstance(value, bool) or not isinstance(value, int | float)
-                or not math.isfinite(value)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             raise ValidationError(f"{where}: expected a number, got {_kind(value)}.", field=where)
         number = float(value)
         if low is not None and (number < low or (low_open and number == low)):
             bound = f"greater than {low:g}" if low_open else f"at least {low:g}"
-            raise ValidationError(f"{where}: {number:g} is out of range; must be {bound}.",
-                                  field=where)
+            raise ValidationError(
+                f"{where}: {number:g} is out of range; must be {bound}.", field=where
+            )
         if high is not None and (number > high or (high_open and number == high)):
             bound = f"less than {high:g}" if high_open else f"at most {high:g}"
-            raise ValidationError(f"{where}: {number:g} is out of range; must be {bound}.",
-                                  field=where)
+            raise ValidationError(
+                f"{where}: {number:g} is out of range; must be {bound}.", field=where
+            )
         return number
 
     def req_number(self, key: str, default: float, **bounds: Any) -> float:
@@ -278,11 +292,13 @@ class _Section:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"{where}: expected a whole number, got {_kind(value)}.",
-                                  field=where)
+            raise ValidationError(
+                f"{where}: expected a whole number, got {_kind(value)}.", field=where
+            )
         if not low <= value <= high:
-            raise ValidationError(f"{where}: {value} is out of range; must be {low}..{high}.",
-                                  field=where)
+            raise ValidationError(
+                f"{where}: {value} is out of range; must be {low}..{high}.", field=where
+            )
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -291,8 +307,9 @@ class _Section:
             return default
         if not isinstance(value, bool):
             where = self.where(key)
-            raise ValidationError(f"{where}: expected true or false, got {_kind(value)}.",
-                                  field=where)
+            raise ValidationError(
+                f"{where}: expected true or false, got {_kind(value)}.", field=where
+            )
         return value
 
     def choice(self, key: str, enum: type[E], default: E) -> E:
@@ -304,8 +321,9 @@ class _Section:
         except ValueError:
             where = self.where(key)
             known = ", ".join(e.value for e in enum)
-            raise ValidationError(f"{where}: unknown value {value!r}; expected one of {known}.",
-                                  field=where) from None
+            raise ValidationError(
+                f"{where}: unknown value {value!r}; expected one of {known}.", field=where
+            ) from None
 
     def section(self, key: str) -> _Section:
         return _Section(self.raw(key) or {}, self.where(key))
@@ -321,8 +339,9 @@ def from_json(text: str, source: str = "plan") -> Scenario:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}):"
-                              f" {exc.msg}.") from None
+        raise ValidationError(
+            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}."
+        ) from None
     return from_mapping(data)
 
 
@@ -352,24 +371,41 @@ def from_mapping(data: Any) -> Scenario:
     if not isinstance(name, str):
         raise ValidationError("name: expected text.", field="name")
     top.done()
-    return Scenario(initial_portfolio=initial, years=years, trials=trials, seed=seed,
-                    allocation=allocation, fees=fees, returns=returns, inflation=inflation,
-                    withdrawal=withdrawal, life_events=events, name=name)
+    return Scenario(
+        initial_portfolio=initial,
+        years=years,
+        trials=trials,
+        seed=seed,
+        allocation=allocation,
+        fees=fees,
+        returns=returns,
+        inflation=inflation,
+        withdrawal=withdrawal,
+        life_events=events,
+        name=name,
+    )
 
 
 def _initial(top: _Section) -> float | AccountsRef:
     value = top.raw("initial_portfolio")
     if value is None:
-        raise ValidationError("initial_portfolio: required (an amount, or "
-                              '{"accounts": [names or ids]}).', field="initial_portfolio")
+        raise ValidationError(
+            'initial_portfolio: required (an amount, or {"accounts": [names or ids]}).',
+            field="initial_portfolio",
+        )
     if isinstance(value, Mapping):
         sec = _Section(value, "initial_portfolio")
         accounts = sec.raw("accounts")
         sec.done()
-        if (not isinstance(accounts, list) or not accounts
-                or not all(isinstance(a, str | int) and not isinstance(a, bool) for a in accounts)):
-            raise ValidationError("initial_portfolio.accounts: expected a non-empty list of "
-                                  "account names or ids.", field="initial_portfolio.accounts")
+        if (
+            not isinstance(accounts, list)
+            or not accounts
+            or not all(isinstance(a, str | int) and not isinstance(a, bool) for a in accounts)
+        ):
+            raise ValidationError(
+                "initial_portfolio.accounts: expected a non-empty list of account names or ids.",
+                field="initial_portfolio.accounts",
+            )
         return AccountsRef(tuple(accounts))
     amount = top.number("initial_portfolio", None, low=0.0, low_open=True)
     assert amount is not None
@@ -386,8 +422,9 @@ def _allocation(sec: _Section) -> Allocation:
     sec.done()
     total = stocks + bonds + cash
     if abs(total - 1.0) > ALLOCATION_TOLERANCE:
-        raise ValidationError(f"allocation: stocks + bonds + cash = {total:g}; must sum to 1.",
-                              field="allocation")
+        raise ValidationError(
+            f"allocation: stocks + bonds + cash = {total:g}; must sum to 1.", field="allocation"
+        )
     return Allocation(stocks, bonds, cash)
 
 
@@ -412,8 +449,11 @@ def _returns(sec: _Section) -> Returns:
         for key in ("stocks", "bonds"):
             if sec.data.get(key):
                 where = sec.where(key)
-                raise ValidationError(f"{where}: the {model.value} model uses the shipped "
-                                      "history; parameters are for random models.", field=where)
+                raise ValidationError(
+                    f"{where}: the {model.value} model uses the shipped "
+                    "history; parameters are for random models.",
+                    field=where,
+                )
     return Returns(model, stocks, bonds, cash, correlation, df, block)
 
 
@@ -422,8 +462,9 @@ def _inflation(sec: _Section) -> Inflation:
     rate = sec.req_number("rate", DEFAULT_INFLATION[0], low=-0.1, high=0.5)
     if sec.has("mean"):  # the stochastic model's mean may be spelt either way
         if sec.has("rate"):
-            raise ValidationError("inflation.mean: give rate or mean, not both.",
-                                  field="inflation.mean")
+            raise ValidationError(
+                "inflation.mean: give rate or mean, not both.", field="inflation.mean"
+            )
         rate = sec.req_number("mean", rate, low=-0.1, high=0.5)
     sec.used.add("mean")
     stdev = sec.req_number("stdev", DEFAULT_INFLATION[1], low=0.0, high=0.5)
@@ -440,24 +481,40 @@ def _withdrawal(sec: _Section) -> Withdrawal:
             if key in _STRATEGY_KEYS.get(strategy, frozenset()):
                 continue
             where = sec.where(key)
-            raise ValidationError(f"{where}: applies to the {other.value} strategy, "
-                                  f"not {strategy.value}.", field=where)
+            raise ValidationError(
+                f"{where}: applies to the {other.value} strategy, not {strategy.value}.",
+                field=where,
+            )
     d = Withdrawal()
     initial_rate = sec.req_number("initial_rate", d.initial_rate, low=0.0, high=1.0)
     amount = sec.number("amount", None, low=0.0, low_open=True)
     floor_amount = sec.number("spending_floor", None, low=0.0)
     ceiling_amount = sec.number("spending_ceiling", None, low=0.0)
     if floor_amount is not None and ceiling_amount is not None and floor_amount > ceiling_amount:
-        raise ValidationError("withdrawal.spending_floor: above the spending ceiling.",
-                              field="withdrawal.spending_floor")
-    cp = sec.req_number("capital_preservation_threshold", d.capital_preservation_threshold,
-                        low=0.0, low_open=True, high=5.0)
-    pr = sec.req_number("prosperity_threshold", d.prosperity_threshold, low=0.0, low_open=True,
-                        high=1.0, high_open=True)
+        raise ValidationError(
+            "withdrawal.spending_floor: above the spending ceiling.",
+            field="withdrawal.spending_floor",
+        )
+    cp = sec.req_number(
+        "capital_preservation_threshold",
+        d.capital_preservation_threshold,
+        low=0.0,
+        low_open=True,
+        high=5.0,
+    )
+    pr = sec.req_number(
+        "prosperity_threshold",
+        d.prosperity_threshold,
+        low=0.0,
+        low_open=True,
+        high=1.0,
+        high_open=True,
+    )
     cut = sec.req_number("cut", d.cut, low=0.0, high=1.0, high_open=True)
     raise_rate = sec.req_number("raise", d.raise_rate, low=0.0, high=1.0)
-    exception = sec.integer("preservation_exception_years", d.preservation_exception_years,
-                            low=0, high=MAX_YEARS)
+    exception = sec.integer(
+        "preservation_exception_years", d.preservation_exception_years, low=0, high=MAX_YEARS
+    )
     assert exception is not None
     inflation_rule = sec.boolean("inflation_rule", d.inflation_rule)
     max_raise = sec.number("max_inflation_raise", None, low=0.0, high=1.0)
@@ -469,9 +526,25 @@ def _withdrawal(sec: _Section) -> Withdrawal:
     floor = sec.req_number("floor", d.floor, low=0.0, high=1.0)
     ceiling = sec.req_number("ceiling", d.ceiling, low=1.0)
     sec.done()
-    return Withdrawal(strategy, initial_rate, amount, floor_amount, ceiling_amount, cp, pr, cut,
-                      raise_rate, exception, inflation_rule, max_raise, stocks_rr, bonds_rr,
-                      cash_rr, floor, ceiling)
+    return Withdrawal(
+        strategy,
+        initial_rate,
+        amount,
+        floor_amount,
+        ceiling_amount,
+        cp,
+        pr,
+        cut,
+        raise_rate,
+        exception,
+        inflation_rule,
+        max_raise,
+        stocks_rr,
+        bonds_rr,
+        cash_rr,
+        floor,
+        ceiling,
+    )
 
 
 def _events(top: _Section, years: int) -> tuple[LifeEvent, ...]:
@@ -498,8 +571,10 @@ def _events(top: _Section, years: int) -> tuple[LifeEvent, ...]:
         recurring = sec.boolean("recurring", recurring_default)
         end_year = sec.integer("end_year", None, low=year, high=years - 1)
         if end_year is not None and not recurring:
-            raise ValidationError(f"{sec.where('end_year')}: only a recurring event has an end "
-                                  "year.", field=sec.where("end_year"))
+            raise ValidationError(
+                f"{sec.where('end_year')}: only a recurring event has an end year.",
+                field=sec.where("end_year"),
+            )
         adjusted = sec.boolean("inflation_adjusted", adjusted_default)
         name = sec.raw("name") or ""
         if not isinstance(name, str):
@@ -525,52 +600,84 @@ def _kind(value: Any) -> str:
 
 # -- back to a mapping ------------------------------------------------------------------
 
+
 def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     w = s.withdrawal
     withdrawal: dict[str, Any] = {
-        "strategy": w.strategy.value, "initial_rate": w.initial_rate, "amount": w.amount,
-        "spending_floor": w.spending_floor, "spending_ceiling": w.spending_ceiling,
+        "strategy": w.strategy.value,
+        "initial_rate": w.initial_rate,
+        "amount": w.amount,
+        "spending_floor": w.spending_floor,
+        "spending_ceiling": w.spending_ceiling,
     }
     if w.strategy is Strategy.GUYTON_KLINGER:
-        withdrawal.update({
-            "capital_preservation_threshold": w.capital_preservation_threshold,
-            "prosperity_threshold": w.prosperity_threshold, "cut": w.cut,
-            "raise": w.raise_rate, "preservation_exception_years": w.preservation_exception_years,
-            "inflation_rule": w.inflation_rule, "max_inflation_raise": w.max_inflation_raise,
-        })
+        withdrawal.update(
+            {
+                "capital_preservation_threshold": w.capital_preservation_threshold,
+                "prosperity_threshold": w.prosperity_threshold,
+                "cut": w.cut,
+                "raise": w.raise_rate,
+                "preservation_exception_years": w.preservation_exception_years,
+                "inflation_rule": w.inflation_rule,
+                "max_inflation_raise": w.max_inflation_raise,
+            }
+        )
     elif w.strategy is Strategy.VPW:
         withdrawal["expected_real_returns"] = {
-            "stocks": w.stocks_real_return, "bonds": w.bonds_real_return,
-            "cash": w.cash_real_return}
+            "stocks": w.stocks_real_return,
+            "bonds": w.bonds_real_return,
+            "cash": w.cash_real_return,
+        }
     elif w.strategy is Strategy.FLOOR_CEILING:
         withdrawal.update({"floor": w.floor, "ceiling": w.ceiling})
     r = s.returns
     returns: dict[str, Any] = {"model": r.model.value, "cash": _asset_dict(r.cash)}
     if r.model not in (ReturnModel.HISTORICAL, ReturnModel.BOOTSTRAP):
-        returns.update({"stocks": _asset_dict(r.stocks), "bonds": _asset_dict(r.bonds),
-                        "correlation": r.correlation})
+        returns.update(
+            {
+                "stocks": _asset_dict(r.stocks),
+                "bonds": _asset_dict(r.bonds),
+                "correlation": r.correlation,
+            }
+        )
     if r.model is ReturnModel.STUDENT_T:
         returns["df"] = r.df
     if r.model is ReturnModel.BOOTSTRAP:
         returns["block_length"] = r.block_length
-    initial: Any = (s.initial_portfolio if not isinstance(s.initial_portfolio, AccountsRef)
-                    else {"accounts": list(s.initial_portfolio.accounts)})
+    initial: Any = (
+        s.initial_portfolio
+        if not isinstance(s.initial_portfolio, AccountsRef)
+        else {"accounts": list(s.initial_portfolio.accounts)}
+    )
     return {
         "name": s.name,
         "initial_portfolio": initial,
         "years": s.years,
         "trials": s.trials,
         "seed": s.seed,
-        "allocation": {"stocks": s.allocation.stocks, "bonds": s.allocation.bonds,
-                       "cash": s.allocation.cash},
+        "allocation": {
+            "stocks": s.allocation.stocks,
+            "bonds": s.allocation.bonds,
+            "cash": s.allocation.cash,
+        },
         "fees": s.fees,
         "returns": returns,
-        "inflation": {"model": s.inflation.model.value, "rate": s.inflation.rate,
-                      "stdev": s.inflation.stdev},
+        "inflation": {
+            "model": s.inflation.model.value,
+            "rate": s.inflation.rate,
+            "stdev": s.inflation.stdev,
+        },
         "withdrawal": withdrawal,
         "life_events": [
-            {"type": e.type.value, "year": e.year, "amount": e.amount, "recurring": e.recurring,
-             "end_year": e.end_year, "inflation_adjusted": e.inflation_adjusted, "name": e.name}
+            {
+                "type": e.type.value,
+                "year": e.year,
+                "amount": e.amount,
+                "recurring": e.recurring,
+                "end_year": e.end_year,
+                "inflation_adjusted": e.inflation_adjusted,
+                "name": e.name,
+            }
             for e in s.life_events
         ],
     }

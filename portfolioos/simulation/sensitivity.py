@@ -60,9 +60,14 @@ class Grid:
     median_terminal_real: list[list[float]]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"x_param": self.x_param, "x_values": self.x_values, "y_param": self.y_param,
-                "y_values": self.y_values, "success_rate": self.success_rate,
-                "median_terminal_real": self.median_terminal_real}
+        return {
+            "x_param": self.x_param,
+            "x_values": self.x_values,
+            "y_param": self.y_param,
+            "y_values": self.y_values,
+            "success_rate": self.success_rate,
+            "median_terminal_real": self.median_terminal_real,
+        }
 
 
 def apply(s: Scenario, param: str, value: float) -> Scenario:
@@ -72,14 +77,22 @@ def apply(s: Scenario, param: str, value: float) -> Scenario:
         data = s.to_dict()
         cash = float(data["allocation"]["cash"])
         if not 0.0 <= value <= 1.0 - cash:
-            raise ValidationError(f"equity_share: {value:g} is out of range; must be "
-                                  f"0..{1.0 - cash:g} with {cash:g} in cash.", field=param)
+            raise ValidationError(
+                f"equity_share: {value:g} is out of range; must be "
+                f"0..{1.0 - cash:g} with {cash:g} in cash.",
+                field=param,
+            )
         data["allocation"].update({"stocks": value, "bonds": 1.0 - cash - value})
         return _reparse(data, param)
-    if (path.startswith(("returns.stocks", "returns.bonds"))
-            and s.returns.model in (ReturnModel.HISTORICAL, ReturnModel.BOOTSTRAP)):
-            raise ValidationError(f"{param}: the {s.returns.model.value} return model replays "
-                                  "history; choose a random model to vary returns.", field=param)
+    if path.startswith(("returns.stocks", "returns.bonds")) and s.returns.model in (
+        ReturnModel.HISTORICAL,
+        ReturnModel.BOOTSTRAP,
+    ):
+        raise ValidationError(
+            f"{param}: the {s.returns.model.value} return model replays "
+            "history; choose a random model to vary returns.",
+            field=param,
+        )
     if path.startswith("inflation.") and s.inflation.model is InflationModel.HISTORICAL:
         raise ValidationError(f"{param}: historical inflation has no rate to vary.", field=param)
     if path.startswith("life_events") and not s.life_events:
@@ -98,9 +111,15 @@ def _reparse(data: dict[str, Any], param: str) -> Scenario:
         raise ValidationError(f"{param}: {exc.message}", field=exc.field or param) from None
 
 
-def sensitivity(s: Scenario, param: str, values: Sequence[float], *,
-                progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-                chunk_size: int = engine.DEFAULT_CHUNK) -> list[SensitivityPoint]:
+def sensitivity(
+    s: Scenario,
+    param: str,
+    values: Sequence[float],
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    chunk_size: int = engine.DEFAULT_CHUNK,
+) -> list[SensitivityPoint]:
     if not values:
         raise ValidationError("values: give at least one value.", field="values")
     variants = [apply(s, param, v) for v in values]  # refuse a bad value before running
@@ -108,15 +127,24 @@ def sensitivity(s: Scenario, param: str, values: Sequence[float], *,
     points: list[SensitivityPoint] = []
     for i, (value, variant) in enumerate(zip(values, variants, strict=True)):
         sub = _sub_progress(progress, i, len(values), f"{param} = {value:g}")
-        result = engine.run(_seeded(variant, seed), progress=sub, cancel=cancel,
-                            chunk_size=chunk_size)
+        result = engine.run(
+            _seeded(variant, seed), progress=sub, cancel=cancel, chunk_size=chunk_size
+        )
         points.append(SensitivityPoint(float(value), result))
     return points
 
 
-def grid(s: Scenario, x_param: str, x_values: Sequence[float], y_param: str,
-         y_values: Sequence[float], *, progress: ProgressFn | None = None,
-         cancel: CancelFn | None = None, chunk_size: int = engine.DEFAULT_CHUNK) -> Grid:
+def grid(
+    s: Scenario,
+    x_param: str,
+    x_values: Sequence[float],
+    y_param: str,
+    y_values: Sequence[float],
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    chunk_size: int = engine.DEFAULT_CHUNK,
+) -> Grid:
     if not x_values or not y_values:
         raise ValidationError("values: give at least one value per parameter.", field="values")
     seed = s.seed if s.seed is not None else engine.fresh_seed()
@@ -128,22 +156,34 @@ def grid(s: Scenario, x_param: str, x_values: Sequence[float], y_param: str,
         success.append([])
         terminal.append([])
         for i, variant in enumerate(row):
-            sub = _sub_progress(progress, j * len(x_values) + i, total,
-                                f"{x_param} = {x_values[i]:g}, {y_param} = {y_values[j]:g}")
-            result = engine.run(_seeded(variant, seed), progress=sub, cancel=cancel,
-                                chunk_size=chunk_size)
+            sub = _sub_progress(
+                progress,
+                j * len(x_values) + i,
+                total,
+                f"{x_param} = {x_values[i]:g}, {y_param} = {y_values[j]:g}",
+            )
+            result = engine.run(
+                _seeded(variant, seed), progress=sub, cancel=cancel, chunk_size=chunk_size
+            )
             success[-1].append(result.success_rate)
             terminal[-1].append(result.terminal_real["p50"])
-    return Grid(x_param, [float(x) for x in x_values], y_param, [float(y) for y in y_values],
-                success, terminal)
+    return Grid(
+        x_param,
+        [float(x) for x in x_values],
+        y_param,
+        [float(y) for y in y_values],
+        success,
+        terminal,
+    )
 
 
 def _seeded(s: Scenario, seed: int) -> Scenario:
     return replace(s, seed=seed)
 
 
-def _sub_progress(progress: ProgressFn | None, index: int, count: int,
-                  label: str) -> ProgressFn | None:
+def _sub_progress(
+    progress: ProgressFn | None, index: int, count: int, label: str
+) -> ProgressFn | None:
     if progress is None:
         return None
     outer = progress

@@ -49,14 +49,15 @@ class QuantileSketch:
         n = block.shape[1]
         self.count += n
         if self.exact:
-            self.values[:, first_trial:first_trial + n] = block
+            self.values[:, first_trial : first_trial + n] = block
             return
         idx = block.view(np.int64) >> SHIFT  # monotone in the value for value >= 0
         idx -= self.base - 1  # bin 1 = first in range; <= 0: zero, negative or below range
         np.clip(idx, 0, self.bins + 1, out=idx)
         idx += self._offsets
         self.counts += np.bincount(idx.ravel(), minlength=self.counts.size).reshape(
-            self.counts.shape)
+            self.counts.shape
+        )
 
     def percentiles(self, qs: tuple[float, ...]) -> FloatArray:
         """(len(qs), rows): numpy's linear-interpolation percentiles when exact."""

@@ -29,8 +29,14 @@ class WithdrawalPolicy:
         self.vpw_rates = vpw_rates(w, allocation, years) if w.strategy is Strategy.VPW else None
         self.previous: FloatArray | None = None
 
-    def step(self, t: int, value: FloatArray, price: FloatArray, last_growth: FloatArray | None,
-             last_price_growth: FloatArray | None) -> FloatArray:
+    def step(
+        self,
+        t: int,
+        value: FloatArray,
+        price: FloatArray,
+        last_growth: FloatArray | None,
+        last_price_growth: FloatArray | None,
+    ) -> FloatArray:
         w = self.w
         s = w.strategy
         if s is Strategy.CONSTANT_DOLLAR:
@@ -47,8 +53,15 @@ class WithdrawalPolicy:
             if self.previous is None or last_growth is None or last_price_growth is None:
                 out = np.full_like(value, self.initial_withdrawal)
             else:
-                out = guyton_klinger_step(w, self.initial_rate, self.years - t, self.previous,
-                                          value, last_growth, last_price_growth)
+                out = guyton_klinger_step(
+                    w,
+                    self.initial_rate,
+                    self.years - t,
+                    self.previous,
+                    value,
+                    last_growth,
+                    last_price_growth,
+                )
         if w.spending_floor is not None:
             out = np.maximum(out, price * w.spending_floor)
         if w.spending_ceiling is not None:
@@ -57,9 +70,15 @@ class WithdrawalPolicy:
         return out
 
 
-def guyton_klinger_step(w: Withdrawal, initial_rate: float, remaining: int,
-                        previous: FloatArray, value: FloatArray, last_growth: FloatArray,
-                        last_price_growth: FloatArray) -> FloatArray:
+def guyton_klinger_step(
+    w: Withdrawal,
+    initial_rate: float,
+    remaining: int,
+    previous: FloatArray,
+    value: FloatArray,
+    last_growth: FloatArray,
+    last_price_growth: FloatArray,
+) -> FloatArray:
     """One year of Guyton & Klinger (2006) decision rules after the first year.
 
     - Inflation rule: last year's withdrawal grows with inflation (capped at
@@ -94,8 +113,11 @@ def vpw_rates(w: Withdrawal, allocation: Allocation, years: int) -> FloatArray:
     """Bogleheads VPW: the share of the portfolio that, spent at the start of each of the
     remaining years, exhausts it exactly at the end if it earns the expected real return
     of the allocation: Excel PMT(r, n, -1, 0, type=1) = r / ((1 + r) (1 - (1 + r)^-n))."""
-    r = (allocation.stocks * w.stocks_real_return + allocation.bonds * w.bonds_real_return
-         + allocation.cash * w.cash_real_return)
+    r = (
+        allocation.stocks * w.stocks_real_return
+        + allocation.bonds * w.bonds_real_return
+        + allocation.cash * w.cash_real_return
+    )
     n = np.arange(years, 0, -1, dtype=np.float64)
     if abs(r) < 1e-12:
         return 1.0 / n

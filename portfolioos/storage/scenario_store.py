@@ -37,20 +37,24 @@ class ScenarioStore:
         return self.get(name)
 
     def get(self, name: str) -> StoredScenario:
-        rows = self._config.query("SELECT * FROM scenarios WHERE name = ? COLLATE NOCASE",
-                                  (name.strip(),))
+        rows = self._config.query(
+            "SELECT * FROM scenarios WHERE name = ? COLLATE NOCASE", (name.strip(),)
+        )
         if not rows:
             raise NotFoundError(f"No saved scenario named '{name}'.")
         return _row(rows[0])
 
     def list(self) -> list[StoredScenario]:
-        return [_row(r) for r in
-                self._config.query("SELECT * FROM scenarios ORDER BY name COLLATE NOCASE")]
+        return [
+            _row(r)
+            for r in self._config.query("SELECT * FROM scenarios ORDER BY name COLLATE NOCASE")
+        ]
 
     def delete(self, name: str) -> None:
         with self._config.transaction() as conn:
-            cur = conn.execute("DELETE FROM scenarios WHERE name = ? COLLATE NOCASE",
-                               (name.strip(),))
+            cur = conn.execute(
+                "DELETE FROM scenarios WHERE name = ? COLLATE NOCASE", (name.strip(),)
+            )
             if cur.rowcount == 0:
                 raise NotFoundError(f"No saved scenario named '{name}'.")
 
@@ -58,7 +62,9 @@ class ScenarioStore:
         with self._config.transaction() as conn:
             cur = conn.execute(
                 "UPDATE scenarios SET last_result = ?, updated_at = ? WHERE name = ? "
-                "COLLATE NOCASE", (json.dumps(summary), _now(), name.strip()))
+                "COLLATE NOCASE",
+                (json.dumps(summary), _now(), name.strip()),
+            )
             if cur.rowcount == 0:
                 raise NotFoundError(f"No saved scenario named '{name}'.")
 

@@ -12,10 +12,16 @@ from portfolioos.errors import Cancelled, NotFoundError, ValidationError
 from portfolioos.progress import CancelToken
 
 PLAN: dict[str, Any] = {
-    "initial_portfolio": 500_000, "years": 25, "trials": 3000, "seed": 11,
+    "initial_portfolio": 500_000,
+    "years": 25,
+    "trials": 3000,
+    "seed": 11,
     "allocation": {"stocks": 0.6, "bonds": 0.4},
-    "returns": {"model": "lognormal", "stocks": {"mean": 0.07, "stdev": 0.16},
-                "bonds": {"mean": 0.03, "stdev": 0.06}},
+    "returns": {
+        "model": "lognormal",
+        "stocks": {"mean": 0.07, "stdev": 0.16},
+        "bonds": {"mean": 0.03, "stdev": 0.06},
+    },
     "withdrawal": {"strategy": "vpw"},
 }
 
@@ -70,12 +76,11 @@ def test_overrides_cancel_and_errors(ctx: Any, tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         ctx.simulation.run(plan, cancel=token)
     bad = tmp_path / "bad.toml"
-    bad.write_text('years = -3\ninitial_portfolio = 1000\n')
+    bad.write_text("years = -3\ninitial_portfolio = 1000\n")
     with pytest.raises(ValidationError) as err:
         ctx.simulation.load_plan(bad)
     assert err.value.field == "years" and "bad.toml" in err.value.message
     points = ctx.simulation.sensitivity(plan, "equity_share", [0.2, 0.8], trials=300)
     assert [p.value for p in points] == [0.2, 0.8]
-    grid = ctx.simulation.grid(plan, "withdrawal_rate", [0.03, 0.05], "years", [20, 30],
-                               trials=200)
+    grid = ctx.simulation.grid(plan, "withdrawal_rate", [0.03, 0.05], "years", [20, 30], trials=200)
     assert len(grid.success_rate) == 2 and len(grid.success_rate[0]) == 2

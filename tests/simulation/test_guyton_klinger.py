@@ -14,10 +14,22 @@ PREV = 50_000.0
 INFL = 0.03
 
 
-def step(value: float, last_return: float = 0.05, remaining: int = 20,
-         w: Withdrawal = GK, inflation: float = INFL) -> float:
-    out = guyton_klinger_step(w, RATE, remaining, np.array([PREV]), np.array([value]),
-                              np.array([1 + last_return]), np.array([1 + inflation]))
+def step(
+    value: float,
+    last_return: float = 0.05,
+    remaining: int = 20,
+    w: Withdrawal = GK,
+    inflation: float = INFL,
+) -> float:
+    out = guyton_klinger_step(
+        w,
+        RATE,
+        remaining,
+        np.array([PREV]),
+        np.array([value]),
+        np.array([1 + last_return]),
+        np.array([1 + inflation]),
+    )
     return float(out[0])
 
 
@@ -62,8 +74,13 @@ def test_prosperity_fires_just_below_the_lower_guardrail() -> None:
 
 
 def test_parameters_are_configurable() -> None:
-    w = Withdrawal(strategy=Strategy.GUYTON_KLINGER, initial_rate=0.05,
-                   capital_preservation_threshold=0.1, cut=0.25, max_inflation_raise=0.01)
+    w = Withdrawal(
+        strategy=Strategy.GUYTON_KLINGER,
+        initial_rate=0.05,
+        capital_preservation_threshold=0.1,
+        cut=0.25,
+        max_inflation_raise=0.01,
+    )
     # raise capped at 1%; rate 5.5% + a bit is above 5% * 1.1, so cut by 25%
     value = PREV * 1.01 / (RATE * 1.1) * (1 - 1e-9)
     assert step(value, w=w) == pytest.approx(PREV * 1.01 * 0.75)

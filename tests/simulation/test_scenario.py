@@ -64,8 +64,13 @@ initial_rate = 0.05
 
 
 def test_historical_shape_and_accounts_start() -> None:
-    s = from_mapping({"initial_portfolio": {"accounts": ["Brokerage", 3]},
-                      "returns": {"model": "historical"}, "inflation": {"model": "historical"}})
+    s = from_mapping(
+        {
+            "initial_portfolio": {"accounts": ["Brokerage", 3]},
+            "returns": {"model": "historical"},
+            "inflation": {"model": "historical"},
+        }
+    )
     assert s.initial_portfolio == AccountsRef(("Brokerage", 3))
     with pytest.raises(ValidationError) as err:
         _ = s.initial_amount
@@ -77,29 +82,32 @@ def base() -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    (lambda d: d.update(years=-5), "years"),
-    (lambda d: d.update(years=2.5), "years"),
-    (lambda d: d.update(trials=0), "trials"),
-    (lambda d: d["withdrawal"].update(initial_rate=1.5), "withdrawal.initial_rate"),
-    (lambda d: d["withdrawal"].update(strategy="yolo"), "withdrawal.strategy"),
-    (lambda d: d["allocation"].update(stocks=0.8), "allocation"),
-    (lambda d: d["allocation"].update(stocks=-0.1), "allocation.stocks"),
-    (lambda d: d.update(colour="blue"), "colour"),
-    (lambda d: d["returns"]["stocks"].update(stdv=0.1), "returns.stocks.stdv"),
-    (lambda d: d["returns"].update(model="quantum"), "returns.model"),
-    (lambda d: d["returns"].update(df=2), "returns.df"),
-    (lambda d: d["inflation"].update(rate=0.9), "inflation.rate"),
-    (lambda d: d.update(fees=0.5), "fees"),
-    (lambda d: d["life_events"][0].update(year=30), "life_events[0].year"),
-    (lambda d: d["life_events"][0].update(type="party"), "life_events[0].type"),
-    (lambda d: d["life_events"][0].update(amount=-1), "life_events[0].amount"),
-    (lambda d: d["life_events"][0].update(end_year=8), "life_events[0].end_year"),
-    (lambda d: d["withdrawal"].update(floor=0.9), "withdrawal.floor"),
-    (lambda d: d.update(initial_portfolio=0), "initial_portfolio"),
-    (lambda d: d.update(initial_portfolio={"accounts": []}), "initial_portfolio.accounts"),
-    (lambda d: d.update(seed="x"), "seed"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.update(years=-5), "years"),
+        (lambda d: d.update(years=2.5), "years"),
+        (lambda d: d.update(trials=0), "trials"),
+        (lambda d: d["withdrawal"].update(initial_rate=1.5), "withdrawal.initial_rate"),
+        (lambda d: d["withdrawal"].update(strategy="yolo"), "withdrawal.strategy"),
+        (lambda d: d["allocation"].update(stocks=0.8), "allocation"),
+        (lambda d: d["allocation"].update(stocks=-0.1), "allocation.stocks"),
+        (lambda d: d.update(colour="blue"), "colour"),
+        (lambda d: d["returns"]["stocks"].update(stdv=0.1), "returns.stocks.stdv"),
+        (lambda d: d["returns"].update(model="quantum"), "returns.model"),
+        (lambda d: d["returns"].update(df=2), "returns.df"),
+        (lambda d: d["inflation"].update(rate=0.9), "inflation.rate"),
+        (lambda d: d.update(fees=0.5), "fees"),
+        (lambda d: d["life_events"][0].update(year=30), "life_events[0].year"),
+        (lambda d: d["life_events"][0].update(type="party"), "life_events[0].type"),
+        (lambda d: d["life_events"][0].update(amount=-1), "life_events[0].amount"),
+        (lambda d: d["life_events"][0].update(end_year=8), "life_events[0].end_year"),
+        (lambda d: d["withdrawal"].update(floor=0.9), "withdrawal.floor"),
+        (lambda d: d.update(initial_portfolio=0), "initial_portfolio"),
+        (lambda d: d.update(initial_portfolio={"accounts": []}), "initial_portfolio.accounts"),
+        (lambda d: d.update(seed="x"), "seed"),
+    ],
+)
 def test_invalid_plans_name_the_field(change: Any, field: str) -> None:
     data = base()
     change(data)

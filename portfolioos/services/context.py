@@ -21,6 +21,7 @@ from portfolioos.storage.config_store import ConfigStore
 if TYPE_CHECKING:
     from portfolioos.services.portfolio import PortfolioService
     from portfolioos.services.settings import SettingsService
+    from portfolioos.services.simulation import SimulationService
     from portfolioos.storage.duck import DuckDatabase
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,12 @@ class AppContext:
         from portfolioos.services.portfolio import PortfolioService
 
         return PortfolioService(self)
+
+    @cached_property
+    def simulation(self) -> SimulationService:
+        from portfolioos.services.simulation import SimulationService
+
+        return SimulationService(self)
 
     # -- lifetime ---------------------------------------------------------------
 

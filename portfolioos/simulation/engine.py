@@ -1,0 +1,306 @@
+"""The Monte Carlo / historical-sequence engine: vectorised across trials, looping years.
+
+One simulated year, for every trial at once:
+  1. the strategy sets this year's withdrawal from the start-of-year value;
+  2. life-event cash flows arrive (expenses out, income in) and the withdrawal is paid
+     from the portfolio; if the money is not there the trial has failed in this year
+     (it pays what it can and the portfolio stays at zero unless income refills it);
+  3. the remainder earns the rebalanced portfolio's return, then pays the annual fee;
+  4. the price level moves by the year's inflation.
+
+Reproducibility: trials are grouped in fixed blocks of `BLOCK` trials and block k draws
+from `SeedSequence(seed, spawn_key=(k,))`, so trial i sees the same markets whatever
+the chunk size used to run it; chunks are whole numbers of blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from portfolioos.simulation.history import MarketHistory, load_history
+from portfolioos.simulation.results import PERCENTILES, SimulationResult, summarise
+from portfolioos.simulation.returns import Markets, draw_historical, draw_random
+from portfolioos.simulation.scenario import InflationModel, ReturnModel, Scenario
+from portfolioos.simulation.sketch import QuantileSketch, use_exact
+from portfolioos.simulation.strategies import WithdrawalPolicy
+
+logger = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+BLOCK = 4096
+DEFAULT_CHUNK = 8 * BLOCK
+ProgressFn = Callable[[float, str], None]
+CancelFn = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Every trial's path for one block: values (years+1, n), spending (years, n)."""
+
+    value: FloatArray
+    spending: FloatArray
+    value_real: FloatArray  # in start-of-plan dollars
+    spending_real: FloatArray
+    fail_year: npt.NDArray[np.int64]  # first year that could not be paid, or -1
+    volatility: FloatArray  # per trial: stdev of year-over-year real spending changes
+
+
+def cash_flows(s: Scenario) -> tuple[FloatArray, FloatArray]:
+    """Per-year net flows into the portfolio: (real amounts, fixed nominal amounts)."""
+    real = np.zeros(s.years)
+    nominal = np.zeros(s.years)
+    for e in s.life_events:
+        last = (e.end_year if e.end_year is not None else s.years - 1) if e.recurring else e.year
+        target = real if e.inflation_adjusted else nominal
+        target[e.year : last + 1] += e.sign * e.amount
+    return real, nominal
+
+
+def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> Paths:
+    """Run every trial of `markets` through the plan (the whole engine, minus statistics).
+
+    `out` may hold (column views of) preallocated arrays to fill, so that a chunk of
+    blocks lands in one buffer without copies.
+    """
+    years, n = markets.growth.shape
+    initial = s.initial_amount
+    policy = WithdrawalPolicy(s.withdrawal, s.allocation, initial, years)
+    flows_real, flows_nominal = cash_flows(s)
+    has_flows = bool(np.any(flows_real) or np.any(flows_nominal))
+    growth = markets.growth
+    keep = 1.0 - s.fees
+    price_growth = markets.price_growth
+    if out is None:
+        out = Paths(
+            np.empty((years + 1, n)),
+            np.empty((years, n)),
+            np.empty((years + 1, n)),
+            np.empty((years, n)),
+            np.empty(n, dtype=np.int64),
+            np.empty(n),
+        )
+    value, spending, value_real, spending_real = (
+        out.value,
+        out.spending,
+        out.value_real,
+        out.spending_real,
+    )
+    fail_year = out.fail_year
+    fail_year.fill(-1)
+    failed = np.zeros(n, dtype=bool)
+    p = np.full(n, float(initial))
+    level = np.ones(n)
+    value[0] = p
+    value_real[0] = p
+    tolerance = 1e-9 * initial
+    last_growth: FloatArray | None = None
+    last_price_growth: FloatArray | None = None
+    available = np.empty(n)
+    scratch = np.empty(n)
+    for t in range(years):
+        want = policy.step(t, p, level, last_growth, last_price_growth)
+        if has_flows:
+            np.multiply(level, flows_real[t], out=available)
+            available += flows_nominal[t]
+            available += p
+        else:
+            available[:] = p
+        np.subtract(want, available, out=scratch)
+        short = scratch > tolerance
+        if short.any():
+            new_fail = short & ~failed
+            fail_year[new_fail] = t
+            failed |= new_fail
+        np.maximum(available, 0.0, out=scratch)
+        np.minimum(want, scratch, out=spending[t])
+        np.divide(spending[t], level, out=spending_real[t])
+        np.subtract(available, want, out=p)
+        np.maximum(p, 0.0, out=p)
+        p *= growth[t]
+        if s.fees:
+            p *= keep
+        value[t + 1] = p
+        level *= price_growth[t]
+        np.divide(p, level, out=value_real[t + 1])
+        last_growth = growth[t]
+        last_price_growth = price_growth[t]
+    out.volatility[:] = _spending_volatility(spending_real)
+    return out
+
+
+def block_rng(seed: int, block: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+
+
+def run(
+    s: Scenario,
+    *,
+    history: MarketHistory | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> SimulationResult:
+    """Simulate the plan; `cancel()` raises `Cancelled` to stop between chunks."""
+    needs_history = (
+        s.returns.model in (ReturnModel.HISTORICAL, ReturnModel.BOOTSTRAP)
+        or s.inflation.model is InflationModel.HISTORICAL
+    )
+    if needs_history and history is None:
+        history = load_history()
+    initial = s.initial_amount
+    seed = s.seed if s.seed is not None else fresh_seed()
+    start_years: list[int] | None = None
+    starts: npt.NDArray[np.int64] | None = None
+    if s.returns.model is ReturnModel.HISTORICAL:
+        assert history is not None
+        starts = history.window_starts(s.years)
+        start_years = [int(y) for y in history.years[starts]]
+        total = int(starts.shape[0])
+    else:
+        total = s.trials
+    chunk = min(max(BLOCK, (chunk_size // BLOCK) * BLOCK), -(-total // BLOCK) * BLOCK)
+    years = s.years
+    real_tracked = s.inflation.model is not InflationModel.FIXED
+    exact = use_exact(total)
+    value_nom = QuantileSketch(years + 1, total, initial, exact=exact)
+    spend_nom = QuantileSketch(years, total, initial, exact=exact)
+    value_real = QuantileSketch(years + 1, total, initial, exact=exact) if real_tracked else None
+    spend_real = QuantileSketch(years, total, initial, exact=exact) if real_tracked else None
+    terminal = np.empty(total)
+    terminal_real = np.empty(total)
+    fail_year = np.empty(total, dtype=np.int64)
+    volatility = np.empty(total)
+    fixed_levels = (1.0 + s.inflation.rate) ** np.arange(years + 1, dtype=np.float64)
+    buffers = Paths(
+        np.empty((years + 1, chunk)),
+        np.empty((years, chunk)),
+        np.empty((years + 1, chunk)),
+        np.empty((years, chunk)),
+        np.empty(chunk, dtype=np.int64),
+        np.empty(chunk),
+    )
+    growth_buf = np.empty((years, chunk))
+    price_buf = np.empty((years, chunk)) if real_tracked else np.empty((years, 0))
+    done = 0
+    while done < total:
+        if cancel is not None:
+            cancel()
+        n = min(chunk, total - done)
+        cols = slice(0, n)
+        markets = _chunk_markets(s, history, seed, done, n, starts, growth_buf, price_buf)
+        simulate_block(
+            s,
+            markets,
+            Paths(
+                buffers.value[:, cols],
+                buffers.spending[:, cols],
+                buffers.value_real[:, cols],
+                buffers.spending_real[:, cols],
+                buffers.fail_year[cols],
+                buffers.volatility[cols],
+            ),
+        )
+        value_nom.add(buffers.value[:, :n], done)
+        spend_nom.add(buffers.spending[:, :n], done)
+        if value_real is not None and spend_real is not None:
+            value_real.add(buffers.value_real[:, :n], done)
+            spend_real.add(buffers.spending_real[:, :n], done)
+        terminal[done : done + n] = buffers.value[-1, :n]
+        terminal_real[done : done + n] = buffers.value_real[-1, :n]
+        fail_year[done : done + n] = buffers.fail_year[:n]
+        volatility[done : done + n] = buffers.volatility[:n]
+        done += n
+        if progress is not None:
+            progress(done / total, f"{done:,} of {total:,} trials")
+    logger.debug(
+        "simulated %d trials x %d years (%s percentiles)",
+        total,
+        years,
+        "exact" if exact else "histogram",
+    )
+    value_real_pct = (
+        value_real.percentiles(PERCENTILES)
+        if value_real is not None
+        else value_nom.percentiles(PERCENTILES) / fixed_levels
+    )
+    spend_nom_pct = spend_nom.percentiles(PERCENTILES)
+    spend_real_pct = (
+        spend_real.percentiles(PERCENTILES)
+        if spend_real is not None
+        else spend_nom_pct / fixed_levels[:-1]
+    )
+    return summarise(
+        s,
+        seed=seed,
+        trials=total,
+        start_years=start_years,
+        exact=exact,
+        value_nominal=value_nom.percentiles(PERCENTILES),
+        value_real=value_real_pct,
+        spending_nominal=spend_nom_pct,
+        spending_real=spend_real_pct,
+        terminal=terminal,
+        terminal_real=terminal_real,
+        fail_year=fail_year,
+        volatility=volatility,
+    )
+
+
+def fresh_seed() -> int:
+    """A seed from the OS, reported in the result so the run can be repeated."""
+    return int(np.random.default_rng().integers(0, 2**63 - 1))
+
+
+def _chunk_markets(
+    s: Scenario,
+    history: MarketHistory | None,
+    seed: int,
+    first: int,
+    n: int,
+    starts: npt.NDArray[np.int64] | None,
+    growth_buf: FloatArray,
+    price_buf: FloatArray,
+) -> Markets:
+    """Draw block by block (each from its own stream) into one chunk-wide buffer: the
+    year loop is about twice as fast on 32k-wide rows as on 4k-wide ones."""
+    growth = growth_buf[:, :n]
+    price = price_buf[:, :n]
+    shared_price: FloatArray | None = None
+    for begin in range(0, n, BLOCK):
+        size = min(BLOCK, n - begin)
+        rng = block_rng(seed, (first + begin) // BLOCK)
+        if starts is not None:
+            assert history is not None
+            block = draw_historical(s, history, starts[first + begin : first + begin + size], rng)
+        else:
+            block = draw_random(s, history, rng, size)
+        growth[:, begin : begin + size] = block.growth
+        if block.price_growth.shape[1] == 1:  # fixed inflation: one column for everyone
+            shared_price = block.price_growth
+        else:
+            price[:, begin : begin + size] = block.price_growth
+    return Markets(growth, shared_price if shared_price is not None else price)
+
+
+def _spending_volatility(real_spend: FloatArray) -> FloatArray:
+    """Per trial: standard deviation of the year-over-year change in real spending."""
+    if real_spend.shape[0] < 2:
+        return np.zeros(real_spend.shape[1])
+    prev = real_spend[:-1]
+    valid = prev > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(valid, real_spend[1:] / prev - 1.0, 0.0)
+    counts = valid.sum(axis=0)
+    safe = np.maximum(counts, 1)
+    mean = change.sum(axis=0) / safe
+    change -= mean
+    change *= change
+    change *= valid
+    out: FloatArray = np.sqrt(change.sum(axis=0) / safe)
+    out[counts < 2] = 0.0
+    return out

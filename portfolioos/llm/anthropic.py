@@ -26,12 +26,13 @@ DEFAULT_MAX_TOKENS = 1024
 
 class AnthropicProvider:
     def __init__(self, config: ProviderConfig, *, api_key: str | None, gate: ConsentGate,
-                 timeouts: Timeouts | None = None, retry: RetryPolicy | None = None) -> None:
+                 timeouts: Timeouts | None = None, retry: RetryPolicy | None = None,
+                 missing_key: str | None = None) -> None:
         self.config = config
         headers = {"accept": "application/json", "anthropic-version": ANTHROPIC_VERSION}
         secret = {"x-api-key": api_key} if api_key else {}
         self._transport = Transport(config, gate=gate, headers=headers, secret_headers=secret,
-                                    timeouts=timeouts, retry=retry)
+                                    timeouts=timeouts, retry=retry, missing_key=missing_key)
 
     def chat_body(self, messages: Sequence[ChatMessage], *, model: str | None, stream: bool,
                   max_tokens: int | None) -> dict[str, Any]:

@@ -176,11 +176,14 @@ class ProviderManager:
     def provider(self, ref: int | str | ProviderConfig | None = None) -> LLMProvider:
         config = ref if isinstance(ref, ProviderConfig) else self.get(ref)
         key = self.keychain.get(config.key_name) if config.key_name else None
+        # Cloud services always need their key; a self-hosted server may run without one.
+        missing = config.key_name if key is None and config.provider_type in CLOUD_TYPES else None
         if config.provider_type is ProviderType.ANTHROPIC:
-            return AnthropicProvider(config, api_key=key, gate=self.gate,
-                                     timeouts=self.timeouts, retry=self.retry)
+            return AnthropicProvider(config, api_key=key, gate=self.gate, timeouts=self.timeouts,
+                                     retry=self.retry, missing_key=missing)
         return OpenAICompatibleProvider(config, api_key=key, gate=self.gate,
-                                        timeouts=self.timeouts, retry=self.retry)
+                                        timeouts=self.timeouts, retry=self.retry,
+                                        missing_key=missing)
 
     def test(self, ref: int | str | None = None, *,
              cancel: CancelToken = NEVER_CANCELLED) -> ConnectionReport:

@@ -35,14 +35,15 @@ OPENROUTER_HEADERS = {
 
 class OpenAICompatibleProvider:
     def __init__(self, config: ProviderConfig, *, api_key: str | None, gate: ConsentGate,
-                 timeouts: Timeouts | None = None, retry: RetryPolicy | None = None) -> None:
+                 timeouts: Timeouts | None = None, retry: RetryPolicy | None = None,
+                 missing_key: str | None = None) -> None:
         self.config = config
         headers = {"accept": "application/json"}
         if config.provider_type is ProviderType.OPENROUTER:
             headers.update(OPENROUTER_HEADERS)
         secret = {"authorization": f"Bearer {api_key}"} if api_key else {}
         self._transport = Transport(config, gate=gate, headers=headers, secret_headers=secret,
-                                    timeouts=timeouts, retry=retry)
+                                    timeouts=timeouts, retry=retry, missing_key=missing_key)
 
     def _model(self, model: str | None) -> str:
         chosen = model or self.config.model

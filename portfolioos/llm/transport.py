@@ -142,8 +142,10 @@ class Transport:
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
+        missing_key: str | None = None,
     ) -> None:
         self.config = config
+        self._missing_key = missing_key
         self._gate = gate
         self._headers = dict(headers or {})
         self._secret_headers = dict(secret_headers or {})
@@ -164,7 +166,7 @@ class Transport:
 
     def request_json(self, method: str, path: str, body: Any = None, *,
                      cancel: CancelToken = NEVER_CANCELLED) -> Any:
-        self._gate.require(self.config, self.describe(method, path, body))
+        self._admit(method, path, body)
         with httpx.Client(timeout=self.timeouts.httpx()) as client:
             for attempt in range(1, self.retry.attempts + 1):
                 request = self._build(client, method, path, body)
@@ -184,7 +186,7 @@ class Transport:
     def stream_events(self, method: str, path: str, body: Any, *,
                       cancel: CancelToken = NEVER_CANCELLED) -> Iterator[SSEEvent]:
         """The response's SSE events as they arrive; cancel is checked between chunks."""
-        self._gate.require(self.config, self.describe(method, path, body))
+        self._admit(method, path, body)
         with httpx.Client(timeout=self.timeouts.httpx()) as client:
             for attempt in range(1, self.retry.attempts + 1):
                 request = self._build(client, method, path, body)
@@ -217,6 +219,16 @@ class Transport:
                     response.close()
 
     # -- internals --------------------------------------------------------------
+
+    def _admit(self, method: str, path: str, body: Any) -> None:
+        """Consent first (so the user sees the request even before a key is set), then
+        the key."""
+        self._gate.require(self.config, self.describe(method, path, body))
+        if self._missing_key:
+            raise LLMError(
+                f"No API key '{self._missing_key}' is stored for {self.config.name}; set it "
+                f"with `portfolioos keys set {self._missing_key}` (or in Settings)."
+            )
 
     def _build(self, client: httpx.Client, method: str, path: str, body: Any) -> httpx.Request:
         headers = {**self._headers, **self._secret_headers}

@@ -51,8 +51,9 @@ class RetryPolicy:
 class RateLimiter:
     """At most `per_minute` requests in any 60-second window, shared by all threads."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, *, window: float = 60.0) -> None:
         self.per_minute = max(1, per_minute)
+        self.window = window
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
 
@@ -62,12 +63,12 @@ class RateLimiter:
         while True:
             with self._lock:
                 now = time.monotonic()
-                while self._sent and now - self._sent[0] >= 60.0:
+                while self._sent and now - self._sent[0] >= self.window:
                     self._sent.popleft()
                 if len(self._sent) < self.per_minute:
                     self._sent.append(now)
                     return waited
-                delay = 60.0 - (now - self._sent[0])
+                delay = self.window - (now - self._sent[0])
             step = min(delay, 0.1)
             _sleep(step, cancel)
             waited += step

@@ -196,8 +196,9 @@ class Keychain:
         name = validate_name(name)
         mode = self.mode()
         if mode == "keychain":
-            value = self._keyring_call("read", name, lambda: self.backend.get_password(
-                self.service, name))
+            value = self._keyring_call(
+                "read", name, lambda: self.backend.get_password(self.service, name)
+            )
         else:
             with _session_lock:
                 value = _session.get((self._scope, name))
@@ -219,8 +220,9 @@ class Keychain:
         redact(value)
         mode = self.mode()
         if mode == "keychain":
-            self._keyring_call("store", name, lambda: self.backend.set_password(
-                self.service, name, value))
+            self._keyring_call(
+                "store", name, lambda: self.backend.set_password(self.service, name, value)
+            )
         elif mode == "file":
             keys = self._read_file()
             keys[name] = value
@@ -248,7 +250,8 @@ class Keychain:
                 pass
             except keyring.errors.KeyringError as exc:
                 raise SecretsError(
-                    f"The keychain refused to delete '{name}': {_safe(exc)}") from None
+                    f"The keychain refused to delete '{name}': {_safe(exc)}"
+                ) from None
         if self.plaintext_path.exists():
             keys = self._read_file()
             if keys.pop(name, None) is not None:

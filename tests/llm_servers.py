@@ -85,8 +85,9 @@ class FakeLLMServer:
         length = int(h.headers.get("content-length") or 0)
         body = h.rfile.read(length) if length else b""
         with self.lock:
-            self.requests.append(Received(method, h.path, {k.lower(): v for k, v in
-                                                           h.headers.items()}, body))
+            self.requests.append(
+                Received(method, h.path, {k.lower(): v for k, v in h.headers.items()}, body)
+            )
             error = self.script.errors.pop(0) if self.script.errors else None
         if self.script.first_byte_delay:
             time.sleep(self.script.first_byte_delay)
@@ -103,8 +104,14 @@ class FakeLLMServer:
         else:
             self._json(h, {"error": {"message": f"no route {method} {h.path}"}}, status=404)
 
-    def _json(self, h: BaseHTTPRequestHandler, payload: Any, *, status: int = 200,
-              headers: dict[str, str] | None = None) -> None:
+    def _json(
+        self,
+        h: BaseHTTPRequestHandler,
+        payload: Any,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         data = json.dumps(payload).encode()
         h.send_response(status)
         h.send_header("content-type", "application/json")
@@ -126,8 +133,10 @@ class FakeLLMServer:
                 if i and self.script.chunk_delay:
                     time.sleep(self.script.chunk_delay)
                 if i == self.script.fail_at_event:
-                    error = {"type": "error", "error": {"type": "overloaded_error",
-                                                        "message": "Overloaded"}}
+                    error = {
+                        "type": "error",
+                        "error": {"type": "overloaded_error", "message": "Overloaded"},
+                    }
                     h.wfile.write(f"event: error\ndata: {json.dumps(error)}\n\n".encode())
                     return
                 h.wfile.write(event)
@@ -137,45 +146,95 @@ class FakeLLMServer:
 
     def _models(self, h: BaseHTTPRequestHandler) -> None:
         if self.dialect == "openai":
-            data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "test"}
-                    for m in self.script.models]
+            data = [
+                {"id": m, "object": "model", "created": 1700000000, "owned_by": "test"}
+                for m in self.script.models
+            ]
             self._json(h, {"object": "list", "data": data})
         else:
-            data = [{"type": "model", "id": m, "display_name": m.title(),
-                     "created_at": "2025-02-19T00:00:00Z"} for m in self.script.models]
-            self._json(h, {"data": data, "has_more": False, "first_id": data[0]["id"],
-                           "last_id": data[-1]["id"]})
+            data = [
+                {
+                    "type": "model",
+                    "id": m,
+                    "display_name": m.title(),
+                    "created_at": "2025-02-19T00:00:00Z",
+                }
+                for m in self.script.models
+            ]
+            self._json(
+                h,
+                {
+                    "data": data,
+                    "has_more": False,
+                    "first_id": data[0]["id"],
+                    "last_id": data[-1]["id"],
+                },
+            )
 
     def _openai(self, h: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
         s = self.script
         prompt, completion = s.usage
         if not body.get("stream"):
-            self._json(h, {
-                "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000,
-                "model": s.model,
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": "".join(s.answer)}}],
-                "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                          "total_tokens": prompt + completion},
-            })
+            self._json(
+                h,
+                {
+                    "id": "chatcmpl-1",
+                    "object": "chat.completion",
+                    "created": 1700000000,
+                    "model": s.model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": "".join(s.answer)},
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": prompt,
+                        "completion_tokens": completion,
+                        "total_tokens": prompt + completion,
+                    },
+                },
+            )
             return
 
         def chunk(payload: dict[str, Any]) -> bytes:
-            base = {"id": "chatcmpl-1", "object": "chat.completion.chunk",
-                    "created": 1700000000, "model": s.model}
+            base = {
+                "id": "chatcmpl-1",
+                "object": "chat.completion.chunk",
+                "created": 1700000000,
+                "model": s.model,
+            }
             return f"data: {json.dumps({**base, **payload})}\n\n".encode()
 
         def events() -> Iterator[bytes]:
-            yield chunk({"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
-                                      "finish_reason": None}]})
+            yield chunk(
+                {
+                    "choices": [
+                        {
+                            "index": 0,
+                            "delta": {"role": "assistant", "content": ""},
+                            "finish_reason": None,
+                        }
+                    ]
+                }
+            )
             for piece in s.answer:
-                yield chunk({"choices": [{"index": 0, "delta": {"content": piece},
-                                          "finish_reason": None}]})
+                yield chunk(
+                    {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                )
             yield chunk({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
             if (body.get("stream_options") or {}).get("include_usage"):
-                yield chunk({"choices": [], "usage": {"prompt_tokens": prompt,
-                                                      "completion_tokens": completion,
-                                                      "total_tokens": prompt + completion}})
+                yield chunk(
+                    {
+                        "choices": [],
+                        "usage": {
+                            "prompt_tokens": prompt,
+                            "completion_tokens": completion,
+                            "total_tokens": prompt + completion,
+                        },
+                    }
+                )
             yield b"data: [DONE]\n\n"
 
         self._sse(h, events())
@@ -184,32 +243,57 @@ class FakeLLMServer:
         s = self.script
         prompt, completion = s.usage
         if not body.get("stream"):
-            self._json(h, {
-                "id": "msg_1", "type": "message", "role": "assistant", "model": s.model,
-                "content": [{"type": "text", "text": "".join(s.answer)}],
-                "stop_reason": "end_turn", "stop_sequence": None,
-                "usage": {"input_tokens": prompt, "output_tokens": completion},
-            })
+            self._json(
+                h,
+                {
+                    "id": "msg_1",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": s.model,
+                    "content": [{"type": "text", "text": "".join(s.answer)}],
+                    "stop_reason": "end_turn",
+                    "stop_sequence": None,
+                    "usage": {"input_tokens": prompt, "output_tokens": completion},
+                },
+            )
             return
 
         def event(name: str, payload: dict[str, Any]) -> bytes:
             return f"event: {name}\ndata: {json.dumps({'type': name, **payload})}\n\n".encode()
 
         def events() -> Iterator[bytes]:
-            yield event("message_start", {"message": {
-                "id": "msg_1", "type": "message", "role": "assistant", "content": [],
-                "model": s.model, "stop_reason": None, "stop_sequence": None,
-                "usage": {"input_tokens": prompt, "output_tokens": 1}}})
-            yield event("content_block_start", {"index": 0,
-                                                "content_block": {"type": "text", "text": ""}})
+            yield event(
+                "message_start",
+                {
+                    "message": {
+                        "id": "msg_1",
+                        "type": "message",
+                        "role": "assistant",
+                        "content": [],
+                        "model": s.model,
+                        "stop_reason": None,
+                        "stop_sequence": None,
+                        "usage": {"input_tokens": prompt, "output_tokens": 1},
+                    }
+                },
+            )
+            yield event(
+                "content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}
+            )
             yield event("ping", {})
             for piece in s.answer:
-                yield event("content_block_delta", {"index": 0, "delta": {
-                    "type": "text_delta", "text": piece}})
+                yield event(
+                    "content_block_delta",
+                    {"index": 0, "delta": {"type": "text_delta", "text": piece}},
+                )
             yield event("content_block_stop", {"index": 0})
-            yield event("message_delta", {"delta": {"stop_reason": "end_turn",
-                                                    "stop_sequence": None},
-                                          "usage": {"output_tokens": completion}})
+            yield event(
+                "message_delta",
+                {
+                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": completion},
+                },
+            )
             yield event("message_stop", {})
 
         self._sse(h, events())

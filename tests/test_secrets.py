@@ -7,6 +7,7 @@ keyring picks on a Linux box without a Secret Service.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import stat
 import uuid
@@ -32,8 +33,10 @@ def secret_service_items(name: str) -> list[str]:
     conn = secretstorage.dbus_init()
     try:
         collection = secretstorage.get_default_collection(conn)
-        return [item.get_secret().decode() for item in
-                collection.search_items({"service": "PortfolioOS", "username": name})]
+        return [
+            item.get_secret().decode()
+            for item in collection.search_items({"service": "PortfolioOS", "username": name})
+        ]
     finally:
         conn.close()
 
@@ -44,21 +47,31 @@ def key_name() -> Iterator[str]:
     yield name
     import keyring
 
-    try:
+    with contextlib.suppress(Exception):
         keyring.delete_password("PortfolioOS", name)
-    except Exception:
-        pass
 
 
 # -- names ----------------------------------------------------------------------------
 
 
 def test_names_are_a_closed_vocabulary() -> None:
-    for name in ("fred-api-key", "openai-api-key", "anthropic-api-key", "openrouter-api-key",
-                 "provider-together-ai-api-key"):
+    for name in (
+        "fred-api-key",
+        "openai-api-key",
+        "anthropic-api-key",
+        "openrouter-api-key",
+        "provider-together-ai-api-key",
+    ):
         assert validate_name(name) == name
-    for bad in ("openai", "OPENAI-API-KEY", "provider--api-key", "provider-x_y-api-key",
-                "../etc/passwd", "", "provider-" + "a" * 80 + "-api-key"):
+    for bad in (
+        "openai",
+        "OPENAI-API-KEY",
+        "provider--api-key",
+        "provider-x_y-api-key",
+        "../etc/passwd",
+        "",
+        "provider-" + "a" * 80 + "-api-key",
+    ):
         with pytest.raises(ValidationError, match="Unknown key name"):
             validate_name(bad)
     assert secrets.provider_key_name("My Server #2") == "provider-my-server-2-api-key"
@@ -135,8 +148,10 @@ def test_the_unencrypted_file_only_after_an_explicit_opt_in(ctx: object) -> None
     assert stat.S_IMODE(keychain.plaintext_path.stat().st_mode) == 0o600
     assert files_containing(root, "sk-ant-in-file-0002") == [keychain.plaintext_path]
     assert ctx.config.get_preference("secrets.unencrypted_file") is True
-    assert Keychain(root, config=ctx.config, backend=fail.Keyring()).get(
-        "anthropic-api-key") == "sk-ant-in-file-0002"
+    assert (
+        Keychain(root, config=ctx.config, backend=fail.Keyring()).get("anthropic-api-key")
+        == "sk-ant-in-file-0002"
+    )
 
     keychain.set_file_opt_in(False)  # back out: the file goes, the keys stay for the session
     assert not keychain.plaintext_path.exists()
@@ -157,8 +172,9 @@ def test_every_key_read_is_redacted_from_log_records(tmp_path: Path) -> None:
     keychain = Keychain(tmp_path, backend=fail.Keyring())
     keychain.set("openrouter-api-key", "sk-or-redact-me-4242")
     keychain.get("openrouter-api-key")
-    record = logging.LogRecord("x", logging.INFO, __file__, 1,
-                               "sending with %s", ("sk-or-redact-me-4242",), None)
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "sending with %s", ("sk-or-redact-me-4242",), None
+    )
     RedactingFilter().filter(record)
     assert record.getMessage() == "sending with ***"
     assert secrets.scrub("key sk-or-redact-me-4242 refused") == "key *** refused"

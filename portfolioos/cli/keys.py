@@ -19,15 +19,20 @@ if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     keys = sub.add_parser("keys", help="API keys in the OS keychain", parents=[common])
     verbs = keys.add_subparsers(dest="verb", metavar="VERB", required=True)
 
-    put = verbs.add_parser("set", parents=[common],
-                           help="store a key (read from a prompt or standard input)")
-    put.add_argument("name", help="fred-api-key, openai-api-key, anthropic-api-key, "
-                     "openrouter-api-key or provider-<name>-api-key")
+    put = verbs.add_parser(
+        "set", parents=[common], help="store a key (read from a prompt or standard input)"
+    )
+    put.add_argument(
+        "name",
+        help="fred-api-key, openai-api-key, anthropic-api-key, "
+        "openrouter-api-key or provider-<name>-api-key",
+    )
     put.add_argument("--json", action="store_true")
     put.set_defaults(handler=_set, access="write")
 
@@ -36,15 +41,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     dele.add_argument("--json", action="store_true")
     dele.set_defaults(handler=_delete, access="write")
 
-    status = verbs.add_parser("status", help="where keys are kept and which are set",
-                              parents=[common])
+    status = verbs.add_parser(
+        "status", help="where keys are kept and which are set", parents=[common]
+    )
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=_status, access="read")
 
     store = verbs.add_parser(
-        "file-storage", parents=[common],
+        "file-storage",
+        parents=[common],
         help="when no secure keychain exists: keep keys in an UNENCRYPTED file (on) or "
-             "for the session only (off, the default)")
+        "for the session only (off, the default)",
+    )
     store.add_argument("state", choices=("on", "off"))
     store.add_argument("--json", action="store_true")
     store.set_defaults(handler=_file_storage, access="write")
@@ -114,8 +122,11 @@ def _status(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
         print_json(payload)
         return 0
-    where = {"keychain": "the system keychain", "file": f"UNENCRYPTED file {status.file}",
-             "session": "memory, for this session only"}[status.mode]
+    where = {
+        "keychain": "the system keychain",
+        "file": f"UNENCRYPTED file {status.file}",
+        "session": "memory, for this session only",
+    }[status.mode]
     print(f"keys are kept in {where} (backend {status.backend})")
     if status.warning:
         print(f"warning: {status.warning}")
@@ -132,8 +143,10 @@ def _file_storage(args: argparse.Namespace, ctx: AppContext) -> int:
         print_json(status.as_dict())
     elif args.state == "on":
         if status.secure:
-            print("noted; a secure keychain is available, so keys stay there and the "
-                  "unencrypted file is not used")
+            print(
+                "noted; a secure keychain is available, so keys stay there and the "
+                "unencrypted file is not used"
+            )
         else:
             print(f"keys will be stored UNENCRYPTED in {keychain.plaintext_path}")
     else:

@@ -17,14 +17,26 @@ if TYPE_CHECKING:
     from portfolioos.llm.consent import ConsentNeeded
     from portfolioos.services.context import AppContext
 
-PROVIDER_COLUMNS = ("id", "name", "provider_type", "endpoint_url", "model", "default",
-                    "local", "privacy_level", "rate_limit_per_min", "consent")
+PROVIDER_COLUMNS = (
+    "id",
+    "name",
+    "provider_type",
+    "endpoint_url",
+    "model",
+    "default",
+    "local",
+    "privacy_level",
+    "rate_limit_per_min",
+    "consent",
+)
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    llm = sub.add_parser("llm", help="language-model providers and the portfolio assistant",
-                         parents=[common])
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    llm = sub.add_parser(
+        "llm", help="language-model providers and the portfolio assistant", parents=[common]
+    )
     verbs = llm.add_subparsers(dest="verb", metavar="VERB", required=True)
 
     providers = verbs.add_parser("providers", help="configure providers", parents=[common])
@@ -36,17 +48,30 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     add = pverbs.add_parser("add", help="add a provider", parents=[common])
     add.add_argument("name")
-    add.add_argument("--type", required=True, dest="provider_type",
-                     help="lmstudio, openai_compatible, openai, openrouter, anthropic")
-    add.add_argument("--endpoint", help="base URL (default: the type's own; LM Studio "
-                     "http://localhost:1234/v1)")
+    add.add_argument(
+        "--type",
+        required=True,
+        dest="provider_type",
+        help="lmstudio, openai_compatible, openai, openrouter, anthropic",
+    )
+    add.add_argument(
+        "--endpoint", help="base URL (default: the type's own; LM Studio http://localhost:1234/v1)"
+    )
     add.add_argument("--model", default="")
-    add.add_argument("--privacy", choices=("totals", "full"),
-                     help="what the assistant sends (default: full for local, totals for cloud)")
+    add.add_argument(
+        "--privacy",
+        choices=("totals", "full"),
+        help="what the assistant sends (default: full for local, totals for cloud)",
+    )
     add.add_argument("--rate-limit", type=int, default=30, help="requests per minute (30)")
     where = add.add_mutually_exclusive_group()
-    where.add_argument("--local", dest="is_local", action="store_true", default=None,
-                       help="the server runs on this machine or network (no consent needed)")
+    where.add_argument(
+        "--local",
+        dest="is_local",
+        action="store_true",
+        default=None,
+        help="the server runs on this machine or network (no consent needed)",
+    )
     where.add_argument("--cloud", dest="is_local", action="store_false")
     add.add_argument("--default", action="store_true", help="make it the default provider")
     add.add_argument("--json", action="store_true")
@@ -57,21 +82,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     rem.add_argument("--json", action="store_true")
     rem.set_defaults(handler=_remove, access="write")
 
-    dflt = pverbs.add_parser("set-default", help="make a provider the default",
-                             parents=[common])
+    dflt = pverbs.add_parser("set-default", help="make a provider the default", parents=[common])
     dflt.add_argument("name")
     dflt.add_argument("--json", action="store_true")
     dflt.set_defaults(handler=_set_default, access="write")
 
-    priv = pverbs.add_parser("set-privacy", help="totals (totals and weights only) or full",
-                             parents=[common])
+    priv = pverbs.add_parser(
+        "set-privacy", help="totals (totals and weights only) or full", parents=[common]
+    )
     priv.add_argument("name")
     priv.add_argument("level", choices=("totals", "full"))
     priv.add_argument("--json", action="store_true")
     priv.set_defaults(handler=_set_privacy, access="write")
 
-    test = pverbs.add_parser("test", help="test the connection (lists models)",
-                             parents=[common])
+    test = pverbs.add_parser("test", help="test the connection (lists models)", parents=[common])
     test.add_argument("name", nargs="?", help="provider (default: the default one)")
     test.add_argument("--json", action="store_true")
     test.set_defaults(handler=_test, access="read")
@@ -82,15 +106,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     models.set_defaults(handler=_models, access="read")
 
     consent = verbs.add_parser(
-        "consent", parents=[common],
-        help="agree to send a cloud provider the portfolio summary at its privacy level")
+        "consent",
+        parents=[common],
+        help="agree to send a cloud provider the portfolio summary at its privacy level",
+    )
     consent.add_argument("name")
     consent.add_argument("--revoke", action="store_true", help="withdraw consent")
     consent.add_argument("--json", action="store_true")
     consent.set_defaults(handler=_consent, access="write")
 
-    ask = verbs.add_parser("ask", help="ask the assistant about your portfolio",
-                           parents=[common])
+    ask = verbs.add_parser("ask", help="ask the assistant about your portfolio", parents=[common])
     ask.add_argument("question")
     ask.add_argument("--provider", help="provider name (default: the default one)")
     ask.add_argument("--conversation", type=int, help="continue this conversation id")
@@ -108,23 +133,42 @@ def _list(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
         print_json(rows)
     else:
-        print_table([{**r, "default": r["is_default"], "local": r["is_local"],
-                      "consent": (r["consent"] or {}).get("granted_at") if not r["is_local"]
-                      else "not needed"} for r in rows], PROVIDER_COLUMNS)
+        print_table(
+            [
+                {
+                    **r,
+                    "default": r["is_default"],
+                    "local": r["is_local"],
+                    "consent": (r["consent"] or {}).get("granted_at")
+                    if not r["is_local"]
+                    else "not needed",
+                }
+                for r in rows
+            ],
+            PROVIDER_COLUMNS,
+        )
     return 0
 
 
 def _add(args: argparse.Namespace, ctx: AppContext) -> int:
     provider = ctx.assistant.providers.add(
-        args.name, args.provider_type, endpoint_url=args.endpoint, model=args.model,
-        is_local=args.is_local, privacy_level=args.privacy, rate_limit_per_min=args.rate_limit,
-        make_default=args.default)
+        args.name,
+        args.provider_type,
+        endpoint_url=args.endpoint,
+        model=args.model,
+        is_local=args.is_local,
+        privacy_level=args.privacy,
+        rate_limit_per_min=args.rate_limit,
+        make_default=args.default,
+    )
     if args.json:
         print_json(_row(provider))
     else:
         kind = "local" if provider.is_local else "cloud (needs consent before use)"
-        print(f"added provider {provider.id}: {provider.name} ({provider.provider_type.value}, "
-              f"{kind}, privacy {provider.privacy_level.value})")
+        print(
+            f"added provider {provider.id}: {provider.name} ({provider.provider_type.value}, "
+            f"{kind}, privacy {provider.privacy_level.value})"
+        )
         if provider.key_name and not ctx.keychain.has(provider.key_name):
             print(f"set its key with: portfolioos keys set {provider.key_name}")
     return 0
@@ -173,9 +217,16 @@ def _test(args: argparse.Namespace, ctx: AppContext) -> int:
     except ConsentNeeded as exc:
         return consent_refusal(exc, args.json)
     if args.json:
-        print_json({"ok": report.ok, "provider": report.provider, "endpoint": report.endpoint,
-                    "models": list(report.models), "seconds": round(report.seconds, 3),
-                    "message": report.message})
+        print_json(
+            {
+                "ok": report.ok,
+                "provider": report.provider,
+                "endpoint": report.endpoint,
+                "models": list(report.models),
+                "seconds": round(report.seconds, 3),
+                "message": report.message,
+            }
+        )
     else:
         print(f"{report.provider}: {'ok' if report.ok else 'FAILED'} - {report.message}")
     return 0 if report.ok else 1
@@ -201,7 +252,8 @@ def _consent(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.revoke:
         provider = manager.revoke_consent(args.name)
         print_json(_row(provider)) if args.json else print(
-            f"consent withdrawn for {provider.name}: nothing will be sent to it")
+            f"consent withdrawn for {provider.name}: nothing will be sent to it"
+        )
         return 0
     provider = manager.grant_consent(args.name)
     if args.json:
@@ -210,11 +262,16 @@ def _consent(args: argparse.Namespace, ctx: AppContext) -> int:
     if provider.is_local:
         print(f"{provider.name} is local; it needs no consent (recorded anyway)")
         return 0
-    level = ("totals and weights only (no account names, share counts or amounts per "
-             "holding)" if provider.privacy_level.value == "totals" else "full detail")
-    print(f"consent recorded for {provider.name}: it may be sent your questions and a "
-          f"portfolio summary at privacy level '{provider.privacy_level.value}' ({level}). "
-          f"Withdraw with: portfolioos llm consent {provider.name} --revoke")
+    level = (
+        "totals and weights only (no account names, share counts or amounts per holding)"
+        if provider.privacy_level.value == "totals"
+        else "full detail"
+    )
+    print(
+        f"consent recorded for {provider.name}: it may be sent your questions and a "
+        f"portfolio summary at privacy level '{provider.privacy_level.value}' ({level}). "
+        f"Withdraw with: portfolioos llm consent {provider.name} --revoke"
+    )
     return 0
 
 
@@ -228,8 +285,9 @@ def _ask(args: argparse.Namespace, ctx: AppContext) -> int:
         sys.stdout.flush()
 
     try:
-        answer = ctx.assistant.ask(args.question, args.provider, args.conversation,
-                                   on_delta=show if streamed else None)
+        answer = ctx.assistant.ask(
+            args.question, args.provider, args.conversation, on_delta=show if streamed else None
+        )
     except ConsentNeeded as exc:
         return consent_refusal(exc, args.json)
     if args.json:
@@ -238,6 +296,8 @@ def _ask(args: argparse.Namespace, ctx: AppContext) -> int:
         sys.stdout.write("\n")
         usage = answer.usage
         tokens = f", {usage.input_tokens} in / {usage.output_tokens} out tokens" if usage else ""
-        print(f"[{answer.provider} {answer.model}{tokens}; conversation {answer.conversation_id}]",
-              file=sys.stderr)
+        print(
+            f"[{answer.provider} {answer.model}{tokens}; conversation {answer.conversation_id}]",
+            file=sys.stderr,
+        )
     return 0

@@ -76,8 +76,9 @@ def build_context(facts: PortfolioFacts, level: Level) -> str:
     as_of = f"as of {facts.as_of.isoformat()}, " if facts.as_of else ""
     lines = [f"Portfolio snapshot ({as_of}{facts.currency}; privacy: {detail})"]
     if facts.empty:
-        lines.append("The portfolio is empty: no holdings or balances have been recorded yet "
-                     "in PortfolioOS.")
+        lines.append(
+            "The portfolio is empty: no holdings or balances have been recorded yet in PortfolioOS."
+        )
         if facts.plan is not None:
             lines += _plan(facts.plan)
         return "\n".join(lines)
@@ -106,15 +107,16 @@ def build_context(facts: PortfolioFacts, level: Level) -> str:
         lines.append("Allocation: " + ", ".join(parts))
 
     if facts.net_worth:
-        lines.append("Net-worth trend: " + "; ".join(
-            f"{d.isoformat()} {_money(v)}" for d, v in _thin(facts.net_worth)))
+        lines.append(
+            "Net-worth trend: "
+            + "; ".join(f"{d.isoformat()} {_money(v)}" for d, v in _thin(facts.net_worth))
+        )
         first, last = facts.net_worth[0][1], facts.net_worth[-1][1]
         if first:
             lines.append(f"Change over the period: {_pct(last / first - 1)}")
 
     if facts.performance:
-        parts = [f"{_PERFORMANCE_LABELS.get(k, k)} {_pct(v)}"
-                 for k, v in facts.performance.items()]
+        parts = [f"{_PERFORMANCE_LABELS.get(k, k)} {_pct(v)}" for k, v in facts.performance.items()]
         lines.append("Performance: " + ", ".join(parts))
 
     if facts.plan is not None:

@@ -50,18 +50,34 @@ class TextStream:
 class LLMProvider(Protocol):
     config: ProviderConfig
 
-    def chat_request(self, messages: Sequence[ChatMessage], *, model: str | None = None,
-                     stream: bool = True, max_tokens: int | None = None) -> OutgoingRequest:
+    def chat_request(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        stream: bool = True,
+        max_tokens: int | None = None,
+    ) -> OutgoingRequest:
         """Exactly what `send`/`stream` would send, for the consent prompt."""
         ...
 
-    def send(self, messages: Sequence[ChatMessage], *, model: str | None = None,
-             max_tokens: int | None = None,
-             cancel: CancelToken = NEVER_CANCELLED) -> Completion: ...
+    def send(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        max_tokens: int | None = None,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> Completion: ...
 
-    def stream(self, messages: Sequence[ChatMessage], *, model: str | None = None,
-               max_tokens: int | None = None,
-               cancel: CancelToken = NEVER_CANCELLED) -> TextStream: ...
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        max_tokens: int | None = None,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> TextStream: ...
 
     def list_models(self, *, cancel: CancelToken = NEVER_CANCELLED) -> list[ModelInfo]: ...
 

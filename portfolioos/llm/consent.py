@@ -37,8 +37,12 @@ class OutgoingRequest:
     body: Any = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "url": self.url, "headers": dict(self.headers),
-                "body": self.body}
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "body": self.body,
+        }
 
     def text(self) -> str:
         lines = [f"{self.method} {self.url}"]

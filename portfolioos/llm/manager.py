@@ -39,16 +39,18 @@ def parse_provider_type(value: str | ProviderType) -> ProviderType:
         return ProviderType(str(value).strip().lower())
     except ValueError:
         allowed = ", ".join(t.value for t in ProviderType)
-        raise ValidationError(f"Unknown provider type '{value}'; use one of: {allowed}.",
-                              field="provider_type") from None
+        raise ValidationError(
+            f"Unknown provider type '{value}'; use one of: {allowed}.", field="provider_type"
+        ) from None
 
 
 def parse_privacy_level(value: str | PrivacyLevel) -> PrivacyLevel:
     try:
         return PrivacyLevel(str(value).strip().lower())
     except ValueError:
-        raise ValidationError(f"Unknown privacy level '{value}'; use 'totals' or 'full'.",
-                              field="privacy_level") from None
+        raise ValidationError(
+            f"Unknown privacy level '{value}'; use 'totals' or 'full'.", field="privacy_level"
+        ) from None
 
 
 def is_loopback_url(url: str) -> bool:
@@ -67,14 +69,21 @@ def _check_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(f"Endpoint '{url}' is not an http(s) URL.", field="endpoint_url")
     if parts.username or parts.password:
-        raise ValidationError("Put credentials in the keychain (keys set), not in the URL.",
-                              field="endpoint_url")
+        raise ValidationError(
+            "Put credentials in the keychain (keys set), not in the URL.", field="endpoint_url"
+        )
     return text.rstrip("/")
 
 
 class ProviderManager:
-    def __init__(self, store: ProviderStore, keychain: Keychain, *,
-                 timeouts: Timeouts | None = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        store: ProviderStore,
+        keychain: Keychain,
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.store = store
         self.keychain = keychain
         self.timeouts = timeouts
@@ -91,8 +100,10 @@ class ProviderManager:
         if ref is None:
             found = self.store.default()
             if found is None:
-                raise NotFoundError("No LLM provider is configured; add one with "
-                                    "`portfolioos llm providers add NAME --type lmstudio`.")
+                raise NotFoundError(
+                    "No LLM provider is configured; add one with "
+                    "`portfolioos llm providers add NAME --type lmstudio`."
+                )
             return found
         if isinstance(ref, int):
             return self.store.get(ref)
@@ -104,10 +115,18 @@ class ProviderManager:
             raise NotFoundError(f"No LLM provider named '{ref}' (providers: {names}).")
         return found
 
-    def add(self, name: str, provider_type: str | ProviderType, *, endpoint_url: str | None = None,
-            model: str = "", is_local: bool | None = None,
-            privacy_level: str | PrivacyLevel | None = None, rate_limit_per_min: int = 30,
-            make_default: bool = False) -> ProviderConfig:
+    def add(
+        self,
+        name: str,
+        provider_type: str | ProviderType,
+        *,
+        endpoint_url: str | None = None,
+        model: str = "",
+        is_local: bool | None = None,
+        privacy_level: str | PrivacyLevel | None = None,
+        rate_limit_per_min: int = 30,
+        make_default: bool = False,
+    ) -> ProviderConfig:
         """Add a provider with the defaults of its type (LM Studio: local, full detail;
         cloud: totals only). A cloud type is cloud whatever `is_local` says."""
         if not name.strip():
@@ -115,26 +134,42 @@ class ProviderManager:
         kind = parse_provider_type(provider_type)
         url = endpoint_url or DEFAULT_ENDPOINTS.get(kind)
         if not url:
-            raise ValidationError(f"A '{kind.value}' provider needs an endpoint URL.",
-                                  field="endpoint_url")
+            raise ValidationError(
+                f"A '{kind.value}' provider needs an endpoint URL.", field="endpoint_url"
+            )
         url = _check_url(url)
         if kind in CLOUD_TYPES:
             if is_local:
-                raise ValidationError(f"A '{kind.value}' provider is a cloud service; it cannot "
-                                      "be marked local.", field="is_local")
+                raise ValidationError(
+                    f"A '{kind.value}' provider is a cloud service; it cannot be marked local.",
+                    field="is_local",
+                )
             local = False
         elif is_local is None:
             local = kind is ProviderType.LMSTUDIO or is_loopback_url(url)
         else:
             local = is_local
-        level = parse_privacy_level(privacy_level) if privacy_level else (
-            PrivacyLevel.FULL if local else PrivacyLevel.TOTALS)
+        level = (
+            parse_privacy_level(privacy_level)
+            if privacy_level
+            else (PrivacyLevel.FULL if local else PrivacyLevel.TOTALS)
+        )
         if not 1 <= rate_limit_per_min <= 10_000:
-            raise ValidationError("The rate limit must be between 1 and 10000 requests a minute.",
-                                  field="rate_limit_per_min")
-        config = ProviderConfig(id=0, name=name.strip(), provider_type=kind, endpoint_url=url,
-                                model=model.strip(), is_default=make_default, is_local=local,
-                                privacy_level=level, rate_limit_per_min=rate_limit_per_min)
+            raise ValidationError(
+                "The rate limit must be between 1 and 10000 requests a minute.",
+                field="rate_limit_per_min",
+            )
+        config = ProviderConfig(
+            id=0,
+            name=name.strip(),
+            provider_type=kind,
+            endpoint_url=url,
+            model=model.strip(),
+            is_default=make_default,
+            is_local=local,
+            privacy_level=level,
+            rate_limit_per_min=rate_limit_per_min,
+        )
         config.key_name  # noqa: B018 - validates that the name gives a usable key name
         added = self.store.insert(config)
         logger.info("added LLM provider %s (%s, local=%s)", added.name, kind.value, local)
@@ -161,8 +196,12 @@ class ProviderManager:
         config = self.get(ref)
         consent = Consent(CONSENT_VERSION, datetime.now(UTC), config.privacy_level)
         self.store.set_consent(config.id, consent)
-        logger.info("consent granted for %s (version %d, %s)", config.name, CONSENT_VERSION,
-                    config.privacy_level.value)
+        logger.info(
+            "consent granted for %s (version %d, %s)",
+            config.name,
+            CONSENT_VERSION,
+            config.privacy_level.value,
+        )
         return self.store.get(config.id)
 
     def revoke_consent(self, ref: int | str) -> ProviderConfig:
@@ -179,16 +218,29 @@ class ProviderManager:
         # Cloud services always need their key; a self-hosted server may run without one.
         missing = config.key_name if key is None and config.provider_type in CLOUD_TYPES else None
         if config.provider_type is ProviderType.ANTHROPIC:
-            return AnthropicProvider(config, api_key=key, gate=self.gate, timeouts=self.timeouts,
-                                     retry=self.retry, missing_key=missing)
-        return OpenAICompatibleProvider(config, api_key=key, gate=self.gate,
-                                        timeouts=self.timeouts, retry=self.retry,
-                                        missing_key=missing)
+            return AnthropicProvider(
+                config,
+                api_key=key,
+                gate=self.gate,
+                timeouts=self.timeouts,
+                retry=self.retry,
+                missing_key=missing,
+            )
+        return OpenAICompatibleProvider(
+            config,
+            api_key=key,
+            gate=self.gate,
+            timeouts=self.timeouts,
+            retry=self.retry,
+            missing_key=missing,
+        )
 
-    def test(self, ref: int | str | None = None, *,
-             cancel: CancelToken = NEVER_CANCELLED) -> ConnectionReport:
+    def test(
+        self, ref: int | str | None = None, *, cancel: CancelToken = NEVER_CANCELLED
+    ) -> ConnectionReport:
         return self.provider(ref).test_connection(cancel=cancel)
 
-    def list_models(self, ref: int | str | None = None, *,
-                    cancel: CancelToken = NEVER_CANCELLED) -> list[ModelInfo]:
+    def list_models(
+        self, ref: int | str | None = None, *, cancel: CancelToken = NEVER_CANCELLED
+    ) -> list[ModelInfo]:
         return self.provider(ref).list_models(cancel=cancel)

@@ -34,27 +34,49 @@ OPENROUTER_HEADERS = {
 
 
 class OpenAICompatibleProvider:
-    def __init__(self, config: ProviderConfig, *, api_key: str | None, gate: ConsentGate,
-                 timeouts: Timeouts | None = None, retry: RetryPolicy | None = None,
-                 missing_key: str | None = None) -> None:
+    def __init__(
+        self,
+        config: ProviderConfig,
+        *,
+        api_key: str | None,
+        gate: ConsentGate,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        missing_key: str | None = None,
+    ) -> None:
         self.config = config
         headers = {"accept": "application/json"}
         if config.provider_type is ProviderType.OPENROUTER:
             headers.update(OPENROUTER_HEADERS)
         secret = {"authorization": f"Bearer {api_key}"} if api_key else {}
-        self._transport = Transport(config, gate=gate, headers=headers, secret_headers=secret,
-                                    timeouts=timeouts, retry=retry, missing_key=missing_key)
+        self._transport = Transport(
+            config,
+            gate=gate,
+            headers=headers,
+            secret_headers=secret,
+            timeouts=timeouts,
+            retry=retry,
+            missing_key=missing_key,
+        )
 
     def _model(self, model: str | None) -> str:
         chosen = model or self.config.model
         if not chosen:
             raise ValidationError(
                 f"Provider '{self.config.name}' has no model set; give one with "
-                "`llm providers add ... --model NAME` (see `llm models`).", field="model")
+                "`llm providers add ... --model NAME` (see `llm models`).",
+                field="model",
+            )
         return chosen
 
-    def chat_body(self, messages: Sequence[ChatMessage], *, model: str | None, stream: bool,
-                  max_tokens: int | None) -> dict[str, Any]:
+    def chat_body(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None,
+        stream: bool,
+        max_tokens: int | None,
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self._model(model),
             "messages": [{"role": m.role, "content": m.content} for m in messages],
@@ -66,41 +88,64 @@ class OpenAICompatibleProvider:
             body["max_tokens"] = max_tokens
         return body
 
-    def chat_request(self, messages: Sequence[ChatMessage], *, model: str | None = None,
-                     stream: bool = True, max_tokens: int | None = None) -> OutgoingRequest:
+    def chat_request(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        stream: bool = True,
+        max_tokens: int | None = None,
+    ) -> OutgoingRequest:
         body = self.chat_body(messages, model=model, stream=stream, max_tokens=max_tokens)
         return self._transport.describe("POST", "chat/completions", body)
 
-    def send(self, messages: Sequence[ChatMessage], *, model: str | None = None,
-             max_tokens: int | None = None,
-             cancel: CancelToken = NEVER_CANCELLED) -> Completion:
+    def send(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        max_tokens: int | None = None,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> Completion:
         body = self.chat_body(messages, model=model, stream=False, max_tokens=max_tokens)
         data = self._transport.request_json("POST", "chat/completions", body, cancel=cancel)
         try:
             choice = data["choices"][0]
             text = choice["message"].get("content") or ""
         except (KeyError, IndexError, TypeError, AttributeError):
-            raise LLMError(f"{self.config.name} sent an answer without choices[0].message.") \
-                from None
-        return Completion(str(text), str(data.get("model") or body["model"]),
-                          _usage(data.get("usage")), choice.get("finish_reason"))
+            raise LLMError(
+                f"{self.config.name} sent an answer without choices[0].message."
+            ) from None
+        return Completion(
+            str(text),
+            str(data.get("model") or body["model"]),
+            _usage(data.get("usage")),
+            choice.get("finish_reason"),
+        )
 
-    def stream(self, messages: Sequence[ChatMessage], *, model: str | None = None,
-               max_tokens: int | None = None,
-               cancel: CancelToken = NEVER_CANCELLED) -> TextStream:
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str | None = None,
+        max_tokens: int | None = None,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> TextStream:
         body = self.chat_body(messages, model=model, stream=True, max_tokens=max_tokens)
 
         def produce(out: TextStream) -> Iterator[str]:
             out.model = body["model"]
-            for event in self._transport.stream_events("POST", "chat/completions", body,
-                                                       cancel=cancel):
+            for event in self._transport.stream_events(
+                "POST", "chat/completions", body, cancel=cancel
+            ):
                 if event.data.strip() == "[DONE]":
                     return
                 try:
                     chunk = json.loads(event.data)
                 except json.JSONDecodeError:
-                    raise LLMError(f"{self.config.name} sent a stream chunk that is not JSON.") \
-                        from None
+                    raise LLMError(
+                        f"{self.config.name} sent a stream chunk that is not JSON."
+                    ) from None
                 if not isinstance(chunk, dict):
                     continue
                 if "error" in chunk:
@@ -124,8 +169,11 @@ class OpenAICompatibleProvider:
         items = data.get("data") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise LLMError(f"{self.config.name} answered GET models without a 'data' list.")
-        return [ModelInfo(str(m["id"]), str(m.get("name") or m["id"]))
-                for m in items if isinstance(m, dict) and "id" in m]
+        return [
+            ModelInfo(str(m["id"]), str(m.get("name") or m["id"]))
+            for m in items
+            if isinstance(m, dict) and "id" in m
+        ]
 
     def test_connection(self, *, cancel: CancelToken = NEVER_CANCELLED) -> ConnectionReport:
         return connection_report(self, cancel)
@@ -145,15 +193,21 @@ def connection_report(provider: Any, cancel: CancelToken) -> ConnectionReport:
     except ConsentRequiredError:
         raise
     except PortfolioOSError as exc:
-        return ConnectionReport(False, config.name, config.endpoint_url, (),
-                                time.monotonic() - started, exc.message)
+        return ConnectionReport(
+            False, config.name, config.endpoint_url, (), time.monotonic() - started, exc.message
+        )
     names = tuple(m.id for m in models)
     note = ""
     if config.model and names and config.model not in names:
         note = f"; the configured model '{config.model}' is not among them"
-    return ConnectionReport(True, config.name, config.endpoint_url, names,
-                            time.monotonic() - started,
-                            f"Connected: {len(names)} model(s) available{note}.")
+    return ConnectionReport(
+        True,
+        config.name,
+        config.endpoint_url,
+        names,
+        time.monotonic() - started,
+        f"Connected: {len(names)} model(s) available{note}.",
+    )
 
 
 def _usage(data: Any) -> Usage | None:

@@ -37,8 +37,9 @@ class Timeouts:
     read: float = 120.0
 
     def httpx(self) -> httpx.Timeout:
-        return httpx.Timeout(connect=self.connect, read=self.read, write=self.read,
-                             pool=self.connect)
+        return httpx.Timeout(
+            connect=self.connect, read=self.read, write=self.read, pool=self.connect
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +166,9 @@ class Transport:
         headers.update({name: MASKED for name in self._secret_headers})
         return OutgoingRequest(method, self.url(path), headers, body)
 
-    def request_json(self, method: str, path: str, body: Any = None, *,
-                     cancel: CancelToken = NEVER_CANCELLED) -> Any:
+    def request_json(
+        self, method: str, path: str, body: Any = None, *, cancel: CancelToken = NEVER_CANCELLED
+    ) -> Any:
         self._admit(method, path, body)
         with httpx.Client(timeout=self.timeouts.httpx()) as client:
             for attempt in range(1, self.retry.attempts + 1):
@@ -184,8 +186,9 @@ class Transport:
                     ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def stream_events(self, method: str, path: str, body: Any, *,
-                      cancel: CancelToken = NEVER_CANCELLED) -> Iterator[SSEEvent]:
+    def stream_events(
+        self, method: str, path: str, body: Any, *, cancel: CancelToken = NEVER_CANCELLED
+    ) -> Iterator[SSEEvent]:
         """The response's SSE events as they arrive; cancel is checked between chunks."""
         self._admit(method, path, body)
         with httpx.Client(timeout=self.timeouts.httpx()) as client:
@@ -239,8 +242,9 @@ class Transport:
         headers["content-type"] = "application/json"
         return client.build_request(method, self.url(path), headers=headers, content=content)
 
-    def _send(self, client: httpx.Client, request: httpx.Request, *, stream: bool,
-              cancel: CancelToken) -> httpx.Response:
+    def _send(
+        self, client: httpx.Client, request: httpx.Request, *, stream: bool, cancel: CancelToken
+    ) -> httpx.Response:
         cancel.check()
         self._limiter.acquire(cancel)
         cancel.check()
@@ -280,8 +284,14 @@ class Transport:
                 f"{self.config.name} is busy (HTTP {status}) and asks to retry after "
                 f"{wait:.0f} s; try again later."
             )
-        logger.info("%s answered HTTP %s; retrying in %.2f s (attempt %d of %d)",
-                    self.config.name, status, wait, attempt + 1, self.retry.attempts)
+        logger.info(
+            "%s answered HTTP %s; retrying in %.2f s (attempt %d of %d)",
+            self.config.name,
+            status,
+            wait,
+            attempt + 1,
+            self.retry.attempts,
+        )
         response.close()
         _sleep(wait, cancel)
         return True
@@ -295,7 +305,8 @@ class Transport:
             key = self.config.key_name
             hint = f" Check the key '{key}' (portfolioos keys set {key})." if key else ""
             raise LLMError(
-                f"{self.config.name} refused the request (HTTP {status}): {detail}.{hint}")
+                f"{self.config.name} refused the request (HTTP {status}): {detail}.{hint}"
+            )
         if status == 404:
             raise LLMError(
                 f"{self.config.name} has no {response.request.url.path} (HTTP 404): {detail}. "

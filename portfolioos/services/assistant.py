@@ -62,7 +62,9 @@ class Answer:
             "model": self.model,
             "answer": self.text,
             "finish_reason": self.finish_reason,
-            "usage": None if self.usage is None else {
+            "usage": None
+            if self.usage is None
+            else {
                 "input_tokens": self.usage.input_tokens,
                 "output_tokens": self.usage.output_tokens,
                 "total_tokens": self.usage.total_tokens,
@@ -90,20 +92,23 @@ class AssistantService:
     def context_text(self, level: str) -> str:
         return build_context(self.facts(), "full" if level == "full" else "totals")
 
-    def messages(self, question: str, config: ProviderConfig,
-                 conversation_id: int | None = None) -> list[ChatMessage]:
+    def messages(
+        self, question: str, config: ProviderConfig, conversation_id: int | None = None
+    ) -> list[ChatMessage]:
         text = question.strip()
         if not text:
             raise ValidationError("The question is empty.", field="question")
         if len(text) > MAX_QUESTION_CHARS:
-            raise ValidationError(f"The question is longer than {MAX_QUESTION_CHARS} characters.",
-                                  field="question")
+            raise ValidationError(
+                f"The question is longer than {MAX_QUESTION_CHARS} characters.", field="question"
+            )
         system = SYSTEM_PROMPT + "\n\n" + self.context_text(config.privacy_level.value)
         history = self.conversations.history(conversation_id) if conversation_id else []
         return [ChatMessage("system", system), *history, ChatMessage("user", text)]
 
-    def preview(self, question: str, provider: int | str | None = None,
-                conversation_id: int | None = None) -> OutgoingRequest:
+    def preview(
+        self, question: str, provider: int | str | None = None, conversation_id: int | None = None
+    ) -> OutgoingRequest:
         """Exactly what `ask` would send, without sending it (for the consent dialog)."""
         config = self.providers.get(provider)
         live = self.providers.provider(config)
@@ -111,11 +116,16 @@ class AssistantService:
 
     # -- asking -----------------------------------------------------------------
 
-    def ask(self, question: str, provider: int | str | None = None,
-            conversation_id: int | None = None, *,
-            on_delta: Callable[[str], None] | None = None,
-            progress: Progress = no_progress,
-            cancel: CancelToken = NEVER_CANCELLED) -> Answer:
+    def ask(
+        self,
+        question: str,
+        provider: int | str | None = None,
+        conversation_id: int | None = None,
+        *,
+        on_delta: Callable[[str], None] | None = None,
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> Answer:
         """Stream an answer; the exchange is stored only once it completed."""
         config = self.providers.get(provider)
         messages = self.messages(question, config, conversation_id)
@@ -129,11 +139,16 @@ class AssistantService:
                 progress(0.1, f"{config.name} is answering")
             cancel.check()
         conversation = self.conversations.record_exchange(
-            conversation_id, title=_title(question), provider_id=config.id,
-            question=question.strip(), answer=stream.text)
+            conversation_id,
+            title=_title(question),
+            provider_id=config.id,
+            question=question.strip(),
+            answer=stream.text,
+        )
         progress(1.0, "Done")
-        return Answer(conversation, config.name, stream.model, stream.text, stream.usage,
-                      stream.finish_reason)
+        return Answer(
+            conversation, config.name, stream.model, stream.text, stream.usage, stream.finish_reason
+        )
 
 
 def _title(question: str) -> str:
@@ -228,8 +243,12 @@ def gather_facts(ctx: AppContext) -> PortfolioFacts:
         values = [h.market_value for h in holdings if h.market_value is not None]
         total = sum(values) if values else None
         if total:
-            holdings = tuple(HoldingFact(**{**_asdict(h), "weight": (h.market_value or 0) / total})
-                             if h.market_value is not None else h for h in holdings)
+            holdings = tuple(
+                HoldingFact(**{**_asdict(h), "weight": (h.market_value or 0) / total})
+                if h.market_value is not None
+                else h
+                for h in holdings
+            )
     return PortfolioFacts(
         as_of=_day(_get(worth, "as_of", "date")) or date.today(),
         currency=str(_get(worth, "currency") or currency),
@@ -260,24 +279,32 @@ def _holdings(rows: list[Any], total: float | None) -> tuple[HoldingFact, ...]:
         if weight is None and value is not None and total:
             weight = value / total
         account = _get(row, "account_name", "account")
-        facts.append(HoldingFact(
-            symbol=str(symbol), weight=weight,
-            account=str(_get(account, "name") or account) if account is not None else None,
-            shares=_num(_get(row, "shares", "quantity")), market_value=value,
-            cost_basis=_num(_get(row, "cost_basis")),
-            unrealized_gain=_num(_get(row, "unrealized_gain")),
-            asset_type=(str(_get(row, "asset_type")) if _get(row, "asset_type") else None),
-        ))
+        facts.append(
+            HoldingFact(
+                symbol=str(symbol),
+                weight=weight,
+                account=str(_get(account, "name") or account) if account is not None else None,
+                shares=_num(_get(row, "shares", "quantity")),
+                market_value=value,
+                cost_basis=_num(_get(row, "cost_basis")),
+                unrealized_gain=_num(_get(row, "unrealized_gain")),
+                asset_type=(str(_get(row, "asset_type")) if _get(row, "asset_type") else None),
+            )
+        )
     return tuple(facts)
 
 
 def _allocation(value: Any) -> tuple[tuple[str, float], ...]:
     if isinstance(value, dict):
-        pairs = [(str(k), _num(_get(v, "weight") if not isinstance(v, int | float | Decimal)
-                               else v)) for k, v in value.items()]
+        pairs = [
+            (str(k), _num(_get(v, "weight") if not isinstance(v, int | float | Decimal) else v))
+            for k, v in value.items()
+        ]
     else:
-        pairs = [(str(_get(r, "name", "label", "asset_type", "key")), _num(_get(r, "weight")))
-                 for r in _rows(value)]
+        pairs = [
+            (str(_get(r, "name", "label", "asset_type", "key")), _num(_get(r, "weight")))
+            for r in _rows(value)
+        ]
     return tuple((k, w) for k, w in pairs if w is not None)
 
 

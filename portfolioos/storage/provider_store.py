@@ -14,8 +14,15 @@ from portfolioos.errors import ConflictError, NotFoundError
 from portfolioos.llm.types import Consent, PrivacyLevel, ProviderConfig, ProviderType
 from portfolioos.storage.config_store import ConfigStore
 
-_COLUMNS = ("name", "provider_type", "endpoint_url", "model", "is_local", "privacy_level",
-            "rate_limit_per_min")
+_COLUMNS = (
+    "name",
+    "provider_type",
+    "endpoint_url",
+    "model",
+    "is_local",
+    "privacy_level",
+    "rate_limit_per_min",
+)
 
 
 class ProviderStore:
@@ -23,8 +30,12 @@ class ProviderStore:
         self._config = config
 
     def all(self) -> list[ProviderConfig]:
-        return [_row(r) for r in self._config.query(
-            "SELECT * FROM llm_providers ORDER BY is_default DESC, name COLLATE NOCASE")]
+        return [
+            _row(r)
+            for r in self._config.query(
+                "SELECT * FROM llm_providers ORDER BY is_default DESC, name COLLATE NOCASE"
+            )
+        ]
 
     def get(self, provider_id: int) -> ProviderConfig:
         rows = self._config.query("SELECT * FROM llm_providers WHERE id = ?", (provider_id,))
@@ -34,7 +45,8 @@ class ProviderStore:
 
     def find(self, name: str) -> ProviderConfig | None:
         rows = self._config.query(
-            "SELECT * FROM llm_providers WHERE name = ? COLLATE NOCASE", (name.strip(),))
+            "SELECT * FROM llm_providers WHERE name = ? COLLATE NOCASE", (name.strip(),)
+        )
         return _row(rows[0]) if rows else None
 
     def default(self) -> ProviderConfig | None:
@@ -48,7 +60,8 @@ class ProviderStore:
                 if config.is_default:
                     conn.execute("UPDATE llm_providers SET is_default = 0 WHERE is_default = 1")
                 has_default = conn.execute(
-                    "SELECT 1 FROM llm_providers WHERE is_default = 1").fetchall()
+                    "SELECT 1 FROM llm_providers WHERE is_default = 1"
+                ).fetchall()
                 cur = conn.execute(
                     f"INSERT INTO llm_providers ({', '.join(_COLUMNS)}, is_default, consent) "
                     f"VALUES ({', '.join('?' * len(_COLUMNS))}, ?, NULL)",
@@ -64,7 +77,9 @@ class ProviderStore:
             with self._config.transaction() as conn:
                 cur = conn.execute(
                     f"UPDATE llm_providers SET {', '.join(c + ' = ?' for c in _COLUMNS)} "
-                    "WHERE id = ?", (*_values(config), config.id))
+                    "WHERE id = ?",
+                    (*_values(config), config.id),
+                )
                 if cur.rowcount == 0:
                     raise NotFoundError(f"No LLM provider with id {config.id}.")
         except sqlite3.IntegrityError as exc:
@@ -80,12 +95,14 @@ class ProviderStore:
             if not conn.execute("SELECT 1 FROM llm_providers WHERE is_default = 1").fetchall():
                 conn.execute(
                     "UPDATE llm_providers SET is_default = 1 WHERE id = "
-                    "(SELECT id FROM llm_providers ORDER BY name COLLATE NOCASE LIMIT 1)")
+                    "(SELECT id FROM llm_providers ORDER BY name COLLATE NOCASE LIMIT 1)"
+                )
 
     def set_default(self, provider_id: int) -> None:
         with self._config.transaction() as conn:
-            if not conn.execute("SELECT 1 FROM llm_providers WHERE id = ?",
-                                (provider_id,)).fetchall():
+            if not conn.execute(
+                "SELECT 1 FROM llm_providers WHERE id = ?", (provider_id,)
+            ).fetchall():
                 raise NotFoundError(f"No LLM provider with id {provider_id}.")
             conn.execute("UPDATE llm_providers SET is_default = 0 WHERE is_default = 1")
             conn.execute("UPDATE llm_providers SET is_default = 1 WHERE id = ?", (provider_id,))
@@ -93,15 +110,23 @@ class ProviderStore:
     def set_consent(self, provider_id: int, consent: Consent | None) -> None:
         value = json.dumps(consent.as_json()) if consent is not None else None
         with self._config.transaction() as conn:
-            cur = conn.execute("UPDATE llm_providers SET consent = ? WHERE id = ?",
-                               (value, provider_id))
+            cur = conn.execute(
+                "UPDATE llm_providers SET consent = ? WHERE id = ?", (value, provider_id)
+            )
             if cur.rowcount == 0:
                 raise NotFoundError(f"No LLM provider with id {provider_id}.")
 
 
 def _values(config: ProviderConfig) -> tuple[Any, ...]:
-    return (config.name.strip(), config.provider_type.value, config.endpoint_url, config.model,
-            int(config.is_local), config.privacy_level.value, config.rate_limit_per_min)
+    return (
+        config.name.strip(),
+        config.provider_type.value,
+        config.endpoint_url,
+        config.model,
+        int(config.is_local),
+        config.privacy_level.value,
+        config.rate_limit_per_min,
+    )
 
 
 def _row(row: sqlite3.Row) -> ProviderConfig:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import stat
 import uuid
@@ -27,7 +28,8 @@ def secret() -> Iterator[str]:
 
 @pytest.mark.keyring
 def test_a_key_set_through_the_cli_is_in_the_secret_service_and_nowhere_else(
-        run_cli, data_dir: Path, secret: str) -> None:  # type: ignore[no-untyped-def]
+    run_cli, data_dir: Path, secret: str
+) -> None:  # type: ignore[no-untyped-def]
     import keyring
     import secretstorage
 
@@ -37,8 +39,11 @@ def test_a_key_set_through_the_cli_is_in_the_secret_service_and_nowhere_else(
         assert "stored 'openai-api-key' in the system keychain" in done.stdout
 
         conn = secretstorage.dbus_init()
-        items = list(secretstorage.get_default_collection(conn).search_items(
-            {"service": "PortfolioOS", "username": "openai-api-key"}))
+        items = list(
+            secretstorage.get_default_collection(conn).search_items(
+                {"service": "PortfolioOS", "username": "openai-api-key"}
+            )
+        )
         assert [i.get_secret().decode() for i in items] == [secret]
         conn.close()
 
@@ -50,8 +55,19 @@ def test_a_key_set_through_the_cli_is_in_the_secret_service_and_nowhere_else(
         assert payload["keys"]["fred-api-key"] is False
 
         # use it: a provider request logs at debug level, the key must not reach the log
-        run_cli("-v", "llm", "providers", "add", "gpt", "--type", "openai", "--model", "m",
-                "--endpoint", "http://127.0.0.1:9/v1")
+        run_cli(
+            "-v",
+            "llm",
+            "providers",
+            "add",
+            "gpt",
+            "--type",
+            "openai",
+            "--model",
+            "m",
+            "--endpoint",
+            "http://127.0.0.1:9/v1",
+        )
         run_cli("-v", "llm", "consent", "gpt")
         run_cli("-v", "llm", "providers", "test", "gpt")
 
@@ -63,10 +79,8 @@ def test_a_key_set_through_the_cli_is_in_the_secret_service_and_nowhere_else(
         assert gone.returncode == 0 and "deleted 'openai-api-key'" in gone.stdout
         assert keyring.get_password("PortfolioOS", "openai-api-key") is None
     finally:
-        try:
+        with contextlib.suppress(Exception):
             keyring.delete_password("PortfolioOS", "openai-api-key")
-        except Exception:
-            pass
 
 
 def test_the_key_is_never_taken_from_the_command_line(run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -78,13 +92,19 @@ def test_the_key_is_never_taken_from_the_command_line(run_cli) -> None:  # type:
 def test_unknown_names_and_empty_input_are_refused(run_cli) -> None:  # type: ignore[no-untyped-def]
     bad = run_cli("keys", "set", "my-key", input="x\n", env=cli_env(**FAIL))
     assert bad.returncode == 1 and "Unknown key name 'my-key'" in bad.stderr
-    empty = run_cli("keys", "set", "fred-api-key", input="\n", env=cli_env(
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"))
+    empty = run_cli(
+        "keys",
+        "set",
+        "fred-api-key",
+        input="\n",
+        env=cli_env(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"),
+    )
     assert empty.returncode == 1
 
 
 def test_without_a_keychain_nothing_is_written_unless_opted_in(
-        run_cli, data_dir: Path, secret: str) -> None:  # type: ignore[no-untyped-def]
+    run_cli, data_dir: Path, secret: str
+) -> None:  # type: ignore[no-untyped-def]
     env = cli_env(**FAIL)
     refused = run_cli("keys", "set", "anthropic-api-key", input=secret, env=env)
     assert refused.returncode == 1

@@ -26,11 +26,12 @@ def ok(done) -> str:  # type: ignore[no-untyped-def]
 
 def test_providers_add_list_default_remove(run_cli) -> None:  # type: ignore[no-untyped-def]
     ok(run_cli("llm", "providers", "add", "studio", "--type", "lmstudio", env=ENV))
-    ok(run_cli("llm", "providers", "add", "gpt", "--type", "openai", "--model", "gpt-x",
-               env=ENV))
+    ok(run_cli("llm", "providers", "add", "gpt", "--type", "openai", "--model", "gpt-x", env=ENV))
     rows = json.loads(ok(run_cli("llm", "providers", "list", "--json", env=ENV)))
     assert [(r["name"], r["is_default"], r["is_local"], r["privacy_level"]) for r in rows] == [
-        ("studio", True, True, "full"), ("gpt", False, False, "totals")]
+        ("studio", True, True, "full"),
+        ("gpt", False, False, "totals"),
+    ]
     assert rows[0]["endpoint_url"] == "http://localhost:1234/v1"
     assert rows[1]["key_name"] == "openai-api-key" and rows[1]["consent"] is None
     ok(run_cli("llm", "providers", "set-default", "gpt", env=ENV))
@@ -44,9 +45,23 @@ def test_providers_add_list_default_remove(run_cli) -> None:  # type: ignore[no-
 
 
 def test_ask_a_local_model_streams_and_keeps_the_conversation(
-        run_cli, server: FakeLLMServer) -> None:  # type: ignore[no-untyped-def]
-    ok(run_cli("llm", "providers", "add", "studio", "--type", "lmstudio", "--endpoint",
-               server.url, "--model", "local-model", env=ENV))
+    run_cli, server: FakeLLMServer
+) -> None:  # type: ignore[no-untyped-def]
+    ok(
+        run_cli(
+            "llm",
+            "providers",
+            "add",
+            "studio",
+            "--type",
+            "lmstudio",
+            "--endpoint",
+            server.url,
+            "--model",
+            "local-model",
+            env=ENV,
+        )
+    )
     test = json.loads(ok(run_cli("llm", "providers", "test", "--json", env=ENV)))
     assert test["ok"] is True and test["models"] == ["test-model", "other-model"]
 
@@ -59,21 +74,43 @@ def test_ask_a_local_model_streams_and_keeps_the_conversation(
     assert "privacy: full detail" in body["messages"][0]["content"]
     assert "The portfolio is empty" in body["messages"][0]["content"]
 
-    answer = json.loads(ok(run_cli("llm", "ask", "And now?", "--conversation", "1", "--json",
-                                   env=ENV)))
-    assert answer == {"conversation_id": 1, "provider": "studio", "model": "test-model",
-                      "answer": "Hello, world!", "finish_reason": "stop",
-                      "usage": {"input_tokens": 42, "output_tokens": 7, "total_tokens": 49}}
+    answer = json.loads(
+        ok(run_cli("llm", "ask", "And now?", "--conversation", "1", "--json", env=ENV))
+    )
+    assert answer == {
+        "conversation_id": 1,
+        "provider": "studio",
+        "model": "test-model",
+        "answer": "Hello, world!",
+        "finish_reason": "stop",
+        "usage": {"input_tokens": 42, "output_tokens": 7, "total_tokens": 49},
+    }
     history = server.requests[-1].json()["messages"][1:]
-    assert history == [{"role": "user", "content": "How concentrated am I?"},
-                       {"role": "assistant", "content": "Hello, world!"},
-                       {"role": "user", "content": "And now?"}]
+    assert history == [
+        {"role": "user", "content": "How concentrated am I?"},
+        {"role": "assistant", "content": "Hello, world!"},
+        {"role": "user", "content": "And now?"},
+    ]
 
 
 def test_a_cloud_provider_gets_nothing_from_the_cli_without_consent(
-        run_cli, server: FakeLLMServer) -> None:  # type: ignore[no-untyped-def]
-    ok(run_cli("llm", "providers", "add", "gpt", "--type", "openai", "--endpoint", server.url,
-               "--model", "gpt-x", env=ENV))
+    run_cli, server: FakeLLMServer
+) -> None:  # type: ignore[no-untyped-def]
+    ok(
+        run_cli(
+            "llm",
+            "providers",
+            "add",
+            "gpt",
+            "--type",
+            "openai",
+            "--endpoint",
+            server.url,
+            "--model",
+            "gpt-x",
+            env=ENV,
+        )
+    )
 
     refused = run_cli("llm", "ask", "How concentrated am I?", "--provider", "gpt", env=ENV)
     assert refused.returncode == 1 and refused.stdout == ""
@@ -83,8 +120,9 @@ def test_a_cloud_provider_gets_nothing_from_the_cli_without_consent(
     assert f"POST {server.url}/chat/completions" in refused.stderr
     assert '"content": "How concentrated am I?"' in refused.stderr
 
-    as_json = run_cli("llm", "ask", "How concentrated am I?", "--provider", "gpt", "--json",
-                      env=ENV)
+    as_json = run_cli(
+        "llm", "ask", "How concentrated am I?", "--provider", "gpt", "--json", env=ENV
+    )
     assert as_json.returncode == 1
     shown = json.loads(as_json.stdout)["consent_required"]
     assert shown["provider"] == "gpt" and shown["reason"] == "missing"
@@ -101,8 +139,9 @@ def test_a_cloud_provider_gets_nothing_from_the_cli_without_consent(
     ok(run_cli("keys", "file-storage", "on", env=ENV))
     ok(run_cli("keys", "set", "openai-api-key", input="sk-cli-cloud-555", env=ENV))
     assert "consent recorded for gpt" in ok(run_cli("llm", "consent", "gpt", env=ENV))
-    answer = json.loads(ok(run_cli("llm", "ask", "How concentrated am I?", "--provider", "gpt",
-                                   "--json", env=ENV)))
+    answer = json.loads(
+        ok(run_cli("llm", "ask", "How concentrated am I?", "--provider", "gpt", "--json", env=ENV))
+    )
     assert answer["answer"] == "Hello, world!"
     [sent] = server.requests
     assert sent.json() == shown["request"]["body"]

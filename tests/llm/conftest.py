@@ -26,12 +26,20 @@ def anthropic_server() -> Iterator[FakeLLMServer]:
 _ids = iter(range(1000, 100000))
 
 
-def local_config(url: str, kind: ProviderType = ProviderType.OPENAI_COMPATIBLE,
-                 **extra: object) -> ProviderConfig:
+def local_config(
+    url: str, kind: ProviderType = ProviderType.OPENAI_COMPATIBLE, **extra: object
+) -> ProviderConfig:
     """A provider marked local (no consent needed): the wire format is under test here."""
-    fields: dict[str, object] = dict(id=next(_ids), name="test", provider_type=kind,
-                                     endpoint_url=url, model="test-model", is_local=True,
-                                     privacy_level=PrivacyLevel.FULL, rate_limit_per_min=1000)
+    fields: dict[str, object] = dict(
+        id=next(_ids),
+        name="test",
+        provider_type=kind,
+        endpoint_url=url,
+        model="test-model",
+        is_local=True,
+        privacy_level=PrivacyLevel.FULL,
+        rate_limit_per_min=1000,
+    )
     fields.update(extra)
     return ProviderConfig(**fields)  # type: ignore[arg-type]
 

@@ -12,8 +12,12 @@ from tests.llm.conftest import local_config, open_gate
 from tests.llm_servers import FakeLLMServer
 
 KEY = "sk-ant-test-0123456789"
-MESSAGES = [ChatMessage("system", "You are terse."), ChatMessage("user", "Say hello."),
-            ChatMessage("assistant", "Hi."), ChatMessage("user", "Again.")]
+MESSAGES = [
+    ChatMessage("system", "You are terse."),
+    ChatMessage("user", "Say hello."),
+    ChatMessage("assistant", "Hi."),
+    ChatMessage("user", "Again."),
+]
 
 
 def provider(server: FakeLLMServer) -> AnthropicProvider:
@@ -33,9 +37,11 @@ def test_send_posts_the_messages_api_body_and_headers(anthropic_server: FakeLLMS
         "model": "claude-test",
         "max_tokens": 300,
         "system": "You are terse.",
-        "messages": [{"role": "user", "content": "Say hello."},
-                     {"role": "assistant", "content": "Hi."},
-                     {"role": "user", "content": "Again."}],
+        "messages": [
+            {"role": "user", "content": "Say hello."},
+            {"role": "assistant", "content": "Hi."},
+            {"role": "user", "content": "Again."},
+        ],
     }
     assert req.headers["x-api-key"] == KEY
     assert req.headers["anthropic-version"] == ANTHROPIC_VERSION == "2023-06-01"
@@ -54,7 +60,8 @@ def test_stream_parses_the_event_types_and_usage(anthropic_server: FakeLLMServer
 
 
 def test_an_error_event_mid_stream_raises_the_servers_message(
-        anthropic_server: FakeLLMServer) -> None:
+    anthropic_server: FakeLLMServer,
+) -> None:
     server = anthropic_server
     server.script.fail_at_event = 4  # start, block start, ping, "Hello", then the error
     received: list[str] = []
@@ -67,8 +74,10 @@ def test_an_error_event_mid_stream_raises_the_servers_message(
 def test_models_list_and_connection_test(anthropic_server: FakeLLMServer) -> None:
     p = provider(anthropic_server)
     models = p.list_models()
-    assert [(m.id, m.name) for m in models] == [("test-model", "Test-Model"),
-                                                ("other-model", "Other-Model")]
+    assert [(m.id, m.name) for m in models] == [
+        ("test-model", "Test-Model"),
+        ("other-model", "Other-Model"),
+    ]
     assert p.test_connection().ok
     req = anthropic_server.requests[0]
     assert (req.method, req.path, req.headers["x-api-key"]) == ("GET", "/v1/models", KEY)
@@ -76,8 +85,12 @@ def test_models_list_and_connection_test(anthropic_server: FakeLLMServer) -> Non
 
 def test_429_then_answer(anthropic_server: FakeLLMServer) -> None:
     anthropic_server.script.errors = [
-        (429, {"retry-after": "0.3"},
-         {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}})]
+        (
+            429,
+            {"retry-after": "0.3"},
+            {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}},
+        )
+    ]
     assert provider(anthropic_server).send(MESSAGES).text == "Hello, world!"
     assert len(anthropic_server.requests) == 2
 
@@ -86,11 +99,12 @@ def test_529_overloaded_message_is_shown(anthropic_server: FakeLLMServer) -> Non
     from portfolioos.llm.transport import RetryPolicy
 
     anthropic_server.script.errors = [
-        (529, {}, {"type": "error", "error": {"type": "overloaded_error",
-                                               "message": "Overloaded"}})] * 2
+        (529, {}, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    ] * 2
     config = local_config(anthropic_server.url, ProviderType.ANTHROPIC, model="claude-test")
-    p = AnthropicProvider(config, api_key=KEY, gate=open_gate(config),
-                          retry=RetryPolicy(attempts=2, base_delay=0.01))
+    p = AnthropicProvider(
+        config, api_key=KEY, gate=open_gate(config), retry=RetryPolicy(attempts=2, base_delay=0.01)
+    )
     with pytest.raises(LLMError, match="HTTP 529: Overloaded"):
         p.send(MESSAGES)
 

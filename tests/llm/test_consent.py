@@ -57,8 +57,8 @@ def every_path(app: AppContext, name: str) -> list[Callable[[], Any]]:
 
 @pytest.mark.parametrize("name", ["gpt", "claude"])
 def test_without_consent_no_path_reaches_a_cloud_server(
-        app: AppContext, cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager],
-        name: str) -> None:
+    app: AppContext, cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager], name: str
+) -> None:
     openai, anthropic, _ = cloud
     for call in every_path(app, name):
         with pytest.raises(ConsentNeeded) as info:
@@ -70,7 +70,8 @@ def test_without_consent_no_path_reaches_a_cloud_server(
 
 
 def test_the_consent_request_is_exactly_what_is_then_sent(
-        app: AppContext, cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager]) -> None:
+    app: AppContext, cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager]
+) -> None:
     openai, _, manager = cloud
     with pytest.raises(ConsentNeeded) as info:
         app.assistant.ask("How concentrated am I?", "gpt")
@@ -94,7 +95,8 @@ def test_the_consent_request_is_exactly_what_is_then_sent(
 
 
 def test_consent_is_stored_with_time_version_and_level(
-        cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager]) -> None:
+    cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager],
+) -> None:
     _, _, manager = cloud
     before = datetime.now(UTC).replace(microsecond=0)
     consent = manager.grant_consent("claude").consent
@@ -105,7 +107,8 @@ def test_consent_is_stored_with_time_version_and_level(
 
 
 def test_a_new_consent_version_asks_again(
-        cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager]) -> None:
+    cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager],
+) -> None:
     openai, _, manager = cloud
     config = manager.get("gpt")
     old = Consent(CONSENT_VERSION - 1, datetime(2025, 1, 1, tzinfo=UTC), PrivacyLevel.TOTALS)
@@ -118,7 +121,8 @@ def test_a_new_consent_version_asks_again(
 
 
 def test_raising_the_privacy_level_voids_consent_and_revoking_stops_sending(
-        cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager]) -> None:
+    cloud: tuple[FakeLLMServer, FakeLLMServer, ProviderManager],
+) -> None:
     openai, _, manager = cloud
     manager.grant_consent("gpt")
     assert manager.test("gpt").ok
@@ -146,10 +150,8 @@ def test_a_local_provider_needs_no_consent(app: AppContext) -> None:
         assert "authorization" not in server.requests[0].headers
 
 
-def test_a_cloud_provider_without_its_key_says_which_key_after_consent(
-        ctx: AppContext) -> None:
-    ctx.__dict__["keychain"] = Keychain(ctx.paths.root, config=ctx.config,
-                                        backend=fail.Keyring())
+def test_a_cloud_provider_without_its_key_says_which_key_after_consent(ctx: AppContext) -> None:
+    ctx.__dict__["keychain"] = Keychain(ctx.paths.root, config=ctx.config, backend=fail.Keyring())
     with serving("openai") as server:
         manager = ctx.assistant.providers
         manager.add("router", "openrouter", endpoint_url=server.url, model="m")
@@ -163,8 +165,9 @@ def test_a_cloud_provider_without_its_key_says_which_key_after_consent(
 
 def test_an_openai_compatible_server_elsewhere_is_cloud_by_default(app: AppContext) -> None:
     manager = app.assistant.providers
-    remote = manager.add("together", "openai_compatible",
-                         endpoint_url="https://api.together.xyz/v1")
+    remote = manager.add(
+        "together", "openai_compatible", endpoint_url="https://api.together.xyz/v1"
+    )
     assert not remote.is_local and remote.privacy_level is PrivacyLevel.TOTALS
     assert remote.key_name == "provider-together-api-key"
     with pytest.raises(Exception, match="cannot be marked local"):

@@ -19,8 +19,7 @@ from tests.llm_servers import serving
 
 @pytest.fixture
 def app(ctx: AppContext) -> AppContext:
-    ctx.__dict__["keychain"] = Keychain(ctx.paths.root, config=ctx.config,
-                                        backend=fail.Keyring())
+    ctx.__dict__["keychain"] = Keychain(ctx.paths.root, config=ctx.config, backend=fail.Keyring())
     return ctx
 
 
@@ -94,8 +93,9 @@ def test_rate_limiter_wait_can_be_cancelled() -> None:
 def test_the_rate_limit_is_per_provider_and_shared_by_its_instances(app: AppContext) -> None:
     with serving("openai") as server:
         manager = app.assistant.providers
-        config = manager.add("slow", "lmstudio", endpoint_url=server.url, model="m",
-                             rate_limit_per_min=2)
+        config = manager.add(
+            "slow", "lmstudio", endpoint_url=server.url, model="m", rate_limit_per_min=2
+        )
         other = manager.add("fast", "lmstudio", endpoint_url=server.url, model="m")
         limiter = limiter_for(config)
         assert limiter is limiter_for(manager.get("slow")) and limiter is not limiter_for(other)

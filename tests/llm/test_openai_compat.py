@@ -19,17 +19,23 @@ KEY = "sk-test-openai-0123456789"
 MESSAGES = [ChatMessage("system", "You are terse."), ChatMessage("user", "Say hello.")]
 
 
-def provider(server: FakeLLMServer, *, key: str | None = KEY,
-             kind: ProviderType = ProviderType.OPENAI_COMPATIBLE,
-             timeouts: Timeouts | None = None,
-             retry: RetryPolicy | None = None) -> OpenAICompatibleProvider:
+def provider(
+    server: FakeLLMServer,
+    *,
+    key: str | None = KEY,
+    kind: ProviderType = ProviderType.OPENAI_COMPATIBLE,
+    timeouts: Timeouts | None = None,
+    retry: RetryPolicy | None = None,
+) -> OpenAICompatibleProvider:
     config = local_config(server.url, kind)
-    return OpenAICompatibleProvider(config, api_key=key, gate=open_gate(config),
-                                    timeouts=timeouts, retry=retry)
+    return OpenAICompatibleProvider(
+        config, api_key=key, gate=open_gate(config), timeouts=timeouts, retry=retry
+    )
 
 
 def test_send_posts_the_exact_body_and_headers_and_parses_the_answer(
-        openai_server: FakeLLMServer) -> None:
+    openai_server: FakeLLMServer,
+) -> None:
     answer = provider(openai_server).send(MESSAGES, max_tokens=50)
 
     assert answer.text == "Hello, world!"
@@ -40,8 +46,10 @@ def test_send_posts_the_exact_body_and_headers_and_parses_the_answer(
     assert (req.method, req.path) == ("POST", "/v1/chat/completions")
     assert req.json() == {
         "model": "test-model",
-        "messages": [{"role": "system", "content": "You are terse."},
-                     {"role": "user", "content": "Say hello."}],
+        "messages": [
+            {"role": "system", "content": "You are terse."},
+            {"role": "user", "content": "Say hello."},
+        ],
         "stream": False,
         "max_tokens": 50,
     }
@@ -51,7 +59,8 @@ def test_send_posts_the_exact_body_and_headers_and_parses_the_answer(
 
 
 def test_stream_yields_deltas_as_they_arrive_and_reports_usage(
-        openai_server: FakeLLMServer) -> None:
+    openai_server: FakeLLMServer,
+) -> None:
     stream = provider(openai_server).stream(MESSAGES)
     deltas = list(stream)
 
@@ -61,15 +70,18 @@ def test_stream_yields_deltas_as_they_arrive_and_reports_usage(
     assert stream.finish_reason == "stop"
     assert openai_server.requests[0].json() == {
         "model": "test-model",
-        "messages": [{"role": "system", "content": "You are terse."},
-                     {"role": "user", "content": "Say hello."}],
+        "messages": [
+            {"role": "system", "content": "You are terse."},
+            {"role": "user", "content": "Say hello."},
+        ],
         "stream": True,
         "stream_options": {"include_usage": True},
     }
 
 
 def test_stream_delivers_the_first_delta_before_the_response_ends(
-        openai_server: FakeLLMServer) -> None:
+    openai_server: FakeLLMServer,
+) -> None:
     openai_server.script.chunk_delay = 0.15
     started = time.monotonic()
     stream = iter(provider(openai_server).stream(MESSAGES))
@@ -105,7 +117,8 @@ def test_openrouter_sends_its_attribution_headers(openai_server: FakeLLMServer) 
 
 def test_429_is_retried_after_the_time_retry_after_asks(openai_server: FakeLLMServer) -> None:
     openai_server.script.errors = [
-        (429, {"retry-after": "1"}, {"error": {"message": "Rate limit reached"}})]
+        (429, {"retry-after": "1"}, {"error": {"message": "Rate limit reached"}})
+    ]
     started = time.monotonic()
     answer = provider(openai_server).send(MESSAGES)
     elapsed = time.monotonic() - started
@@ -117,7 +130,8 @@ def test_429_is_retried_after_the_time_retry_after_asks(openai_server: FakeLLMSe
 
 
 def test_5xx_without_retry_after_backs_off_and_gives_up_after_the_attempts(
-        openai_server: FakeLLMServer) -> None:
+    openai_server: FakeLLMServer,
+) -> None:
     openai_server.script.errors = [(503, {}, {"error": {"message": "overloaded"}})] * 3
     p = provider(openai_server, retry=RetryPolicy(attempts=3, base_delay=0.05))
     with pytest.raises(LLMError, match="HTTP 503: overloaded"):
@@ -132,7 +146,8 @@ def test_a_stream_is_retried_after_429(openai_server: FakeLLMServer) -> None:
 
 
 def test_a_retry_after_beyond_the_bound_is_reported_not_waited_for(
-        openai_server: FakeLLMServer) -> None:
+    openai_server: FakeLLMServer,
+) -> None:
     openai_server.script.errors = [(429, {"retry-after": "3600"}, {"error": {"message": "x"}})]
     started = time.monotonic()
     with pytest.raises(LLMError, match="retry after 3600 s"):
@@ -174,8 +189,7 @@ def test_cancel_mid_stream_stops_reading(openai_server: FakeLLMServer) -> None:
     assert time.monotonic() - started < 1.5  # far less than the 50 x 0.05 s the answer takes
 
 
-def test_cancel_from_another_thread_while_waiting_to_retry(
-        openai_server: FakeLLMServer) -> None:
+def test_cancel_from_another_thread_while_waiting_to_retry(openai_server: FakeLLMServer) -> None:
     openai_server.script.errors = [(429, {"retry-after": "30"}, {"error": {"message": "x"}})]
     token = CancelToken()
     threading.Timer(0.3, token.cancel).start()
@@ -198,9 +212,10 @@ def test_an_error_that_echoes_the_key_never_shows_it(openai_server: FakeLLMServe
 
 def test_a_connection_refused_is_a_clear_error() -> None:
     config = local_config("http://127.0.0.1:9/v1")
-    p = OpenAICompatibleProvider(config, api_key=None, gate=open_gate(config),
-                                 timeouts=Timeouts(connect=1, read=1))
-    with pytest.raises(LLMError, match="Cannot reach test at http://127.0.0.1:9/v1"):
+    p = OpenAICompatibleProvider(
+        config, api_key=None, gate=open_gate(config), timeouts=Timeouts(connect=1, read=1)
+    )
+    with pytest.raises(LLMError, match=r"Cannot reach test at http://127\.0\.0\.1:9/v1"):
         p.send(MESSAGES)
     report = p.test_connection()
     assert not report.ok and "Cannot reach" in report.message

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -97,6 +99,36 @@ def _sleep(seconds: float, cancel: CancelToken) -> None:
         if left <= 0:
             return
         time.sleep(min(left, 0.05))
+
+
+@contextmanager
+def _abort_on_cancel(response: httpx.Response, cancel: CancelToken) -> Iterator[None]:
+    """While the body is read, a cancel shuts the connection's socket down, which wakes a
+    blocked recv (closing it from another thread would not)."""
+    if cancel is NEVER_CANCELLED:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if cancel.cancelled:
+                stream = response.extensions.get("network_stream")
+                sock = stream.get_extra_info("socket") if stream is not None else None
+                if sock is not None:
+                    with suppress(OSError):
+                        # the plain socket's shutdown, also under TLS: SSLSocket.shutdown
+                        # would drop its SSL object under the reading thread
+                        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                return
+
+    watcher = threading.Thread(target=watch, name="llm-cancel-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -189,7 +221,11 @@ class Transport:
     def stream_events(
         self, method: str, path: str, body: Any, *, cancel: CancelToken = NEVER_CANCELLED
     ) -> Iterator[SSEEvent]:
-        """The response's SSE events as they arrive; cancel is checked between chunks."""
+        """The response's SSE events as they arrive.
+
+        Cancel is checked between chunks and, while a read blocks (a model thinking, a
+        stalled server), a watcher shuts the socket down so the read returns at once.
+        """
         self._admit(method, path, body)
         with httpx.Client(timeout=self.timeouts.httpx()) as client:
             for attempt in range(1, self.retry.attempts + 1):
@@ -203,20 +239,24 @@ class Transport:
                         self._raise_for_status(response)
                     parser = SSEParser()
                     try:
-                        for chunk in response.iter_text():
-                            cancel.check()
-                            yield from parser.feed(chunk)
-                            cancel.check()
+                        with _abort_on_cancel(response, cancel):
+                            for chunk in response.iter_text():
+                                cancel.check()
+                                yield from parser.feed(chunk)
+                                cancel.check()
                     except httpx.ReadTimeout:
+                        cancel.check()
                         raise LLMError(
                             f"{self.config.name} stopped sending for more than "
                             f"{self.timeouts.read:g} s in the middle of an answer."
                         ) from None
                     except httpx.TransportError as exc:
+                        cancel.check()
                         raise LLMError(
                             f"The connection to {self.config.name} broke mid-answer: "
                             f"{scrub(str(exc)) or type(exc).__name__}."
                         ) from None
+                    cancel.check()  # a cancel that cut the connection ends the loop early
                     yield from parser.close()
                     return
                 finally:

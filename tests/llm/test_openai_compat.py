@@ -219,3 +219,13 @@ def test_a_connection_refused_is_a_clear_error() -> None:
         p.send(MESSAGES)
     report = p.test_connection()
     assert not report.ok and "Cannot reach" in report.message
+
+
+def test_cancel_while_the_server_is_silent_returns_at_once(openai_server: FakeLLMServer) -> None:
+    openai_server.script.chunk_delay = 5.0  # the model "thinks" 5 s between chunks
+    token = CancelToken()
+    threading.Timer(0.3, token.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        list(provider(openai_server).stream(MESSAGES, cancel=token))
+    assert time.monotonic() - started < 1.5

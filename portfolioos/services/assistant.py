@@ -28,6 +28,7 @@ from portfolioos.llm.consent import OutgoingRequest
 from portfolioos.llm.manager import ProviderManager
 from portfolioos.llm.types import ChatMessage, ProviderConfig, Usage
 from portfolioos.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from portfolioos.services.changes import Changes
 from portfolioos.storage.conversation_store import ConversationStore
 from portfolioos.storage.provider_store import ProviderStore
 
@@ -83,6 +84,28 @@ class AssistantService:
     @cached_property
     def conversations(self) -> ConversationStore:
         return ConversationStore(self._ctx.config)
+
+    # -- provider writes (what the GUI calls: each returns what changed) ----------
+
+    def add_provider(
+        self, name: str, provider_type: str, **options: Any
+    ) -> tuple[ProviderConfig, Changes]:
+        return self.providers.add(name, provider_type, **options), Changes(providers=True)
+
+    def remove_provider(self, ref: int | str) -> tuple[ProviderConfig, Changes]:
+        return self.providers.remove(ref), Changes(providers=True)
+
+    def set_default_provider(self, ref: int | str) -> tuple[ProviderConfig, Changes]:
+        return self.providers.set_default(ref), Changes(providers=True)
+
+    def set_privacy_level(self, ref: int | str, level: str) -> tuple[ProviderConfig, Changes]:
+        return self.providers.set_privacy_level(ref, level), Changes(providers=True)
+
+    def grant_consent(self, ref: int | str) -> tuple[ProviderConfig, Changes]:
+        return self.providers.grant_consent(ref), Changes(providers=True)
+
+    def revoke_consent(self, ref: int | str) -> tuple[ProviderConfig, Changes]:
+        return self.providers.revoke_consent(ref), Changes(providers=True)
 
     # -- context ----------------------------------------------------------------
 

@@ -158,3 +158,16 @@ def test_the_gatherer_reads_the_shapes_other_services_return() -> None:
     )
     assert _history([(date(2026, 1, 1), Decimal("5"))]) == ((date(2026, 1, 1), 5.0),)
     assert _performance({"twr": Decimal("0.1"), "xirr": None, "other": 1}) == {"twr": 0.1}
+
+
+def test_provider_writes_return_what_changed(app: AppContext) -> None:
+    config, changes = app.assistant.add_provider("gpt", "openai", model="gpt-x")
+    assert changes.names() == ["providers"] and not config.is_local
+    config, changes = app.assistant.grant_consent("gpt")
+    assert config.consent is not None and changes.providers
+    config, _ = app.assistant.set_privacy_level("gpt", "full")
+    assert config.privacy_level.value == "full"
+    config, _ = app.assistant.revoke_consent("gpt")
+    assert config.consent is None
+    _, changes = app.assistant.remove_provider("gpt")
+    assert changes.providers and app.assistant.providers.providers() == []

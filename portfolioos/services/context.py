@@ -19,6 +19,8 @@ from portfolioos.paths import DataPaths, resolve_data_dir
 from portfolioos.storage.config_store import ConfigStore
 
 if TYPE_CHECKING:
+    from portfolioos.secrets import Keychain
+    from portfolioos.services.assistant import AssistantService
     from portfolioos.services.portfolio import PortfolioService
     from portfolioos.services.settings import SettingsService
     from portfolioos.services.simulation import SimulationService
@@ -88,6 +90,20 @@ class AppContext:
         from portfolioos.services.simulation import SimulationService
 
         return SimulationService(self)
+
+    @cached_property
+    def keychain(self) -> Keychain:
+        from portfolioos import secrets
+
+        # Also the one `secrets.get_secret()` uses from now on (fallback file and opt-in
+        # live in this data folder).
+        return secrets.configure(self.paths.root, config=self.config)
+
+    @cached_property
+    def assistant(self) -> AssistantService:
+        from portfolioos.services.assistant import AssistantService
+
+        return AssistantService(self)
 
     # -- lifetime ---------------------------------------------------------------
 

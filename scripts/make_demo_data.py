@@ -23,15 +23,29 @@ START, END = date(2019, 1, 2), date(2026, 11, 20)
 # symbol: (name, asset_type, sector, start price, annual drift, annual vol, dividend yield)
 SECURITIES = {
     "VTI": ("Vanguard Total Stock Market ETF", "etf", "US equity", 130.0, 0.10, 0.17, 0.014),
-    "VXUS": ("Vanguard Total International Stock ETF", "etf", "International equity", 50.0, 0.05,
-             0.16, 0.03),
+    "VXUS": (
+        "Vanguard Total International Stock ETF",
+        "etf",
+        "International equity",
+        50.0,
+        0.05,
+        0.16,
+        0.03,
+    ),
     "BND": ("Vanguard Total Bond Market ETF", "etf", "Bonds", 79.0, 0.005, 0.06, 0.028),
     "VNQ": ("Vanguard Real Estate ETF", "etf", "Real estate", 75.0, 0.04, 0.22, 0.038),
     "AAPL": ("Apple Inc.", "stock", "Technology", 39.0, 0.24, 0.30, 0.006),
     "MSFT": ("Microsoft Corporation", "stock", "Technology", 101.0, 0.22, 0.27, 0.009),
     "JNJ": ("Johnson & Johnson", "stock", "Healthcare", 128.0, 0.04, 0.17, 0.027),
-    "VTSAX": ("Vanguard Total Stock Market Index Admiral", "mutual_fund", "US equity", 64.0, 0.10,
-              0.17, 0.014),
+    "VTSAX": (
+        "Vanguard Total Stock Market Index Admiral",
+        "mutual_fund",
+        "US equity",
+        64.0,
+        0.10,
+        0.17,
+        0.014,
+    ),
 }
 
 
@@ -66,31 +80,74 @@ def main() -> None:
                 hi = max(o, c) * (1 + abs(rng.normal(0, vol / 60)))
                 lo = min(o, c) * (1 - abs(rng.normal(0, vol / 60)))
                 vol_ = int(rng.integers(2_000_000, 40_000_000)) if sym != "VTSAX" else 0
-                w.writerow([sym, d.isoformat(), f"{o:.4f}", f"{hi:.4f}", f"{lo:.4f}", f"{c:.4f}",
-                            f"{c:.4f}", vol_])
+                w.writerow(
+                    [
+                        sym,
+                        d.isoformat(),
+                        f"{o:.4f}",
+                        f"{hi:.4f}",
+                        f"{lo:.4f}",
+                        f"{c:.4f}",
+                        f"{c:.4f}",
+                        vol_,
+                    ]
+                )
                 closes[sym][d] = round(float(c), 4)
                 prev = c
     with (OUT / "securities.csv").open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["symbol", "name", "asset_type", "sector", "currency", "exchange"])
         for sym, (name, kind, sector, *_rest) in SECURITIES.items():
-            w.writerow([sym, name, kind, sector, "USD", "NASDAQ" if sym in ("AAPL", "MSFT") else
-                        ("MUTUAL" if kind == "mutual_fund" else "NYSEARCA")])
+            w.writerow(
+                [
+                    sym,
+                    name,
+                    kind,
+                    sector,
+                    "USD",
+                    "NASDAQ"
+                    if sym in ("AAPL", "MSFT")
+                    else ("MUTUAL" if kind == "mutual_fund" else "NYSEARCA"),
+                ]
+            )
 
     def price_on(sym: str, d: date) -> Decimal:
         while d not in closes[sym]:
             d += timedelta(days=1)
         return Decimal(str(closes[sym][d]))
 
-    def ledger(name: str, plan: dict[str, Decimal], monthly: Decimal, first_deposit: Decimal,
-               sells: list[tuple[date, str, Decimal]], fee: Decimal) -> None:
+    def ledger(
+        name: str,
+        plan: dict[str, Decimal],
+        monthly: Decimal,
+        first_deposit: Decimal,
+        sells: list[tuple[date, str, Decimal]],
+        fee: Decimal,
+    ) -> None:
         rows: list[list[str]] = []
         held: dict[str, Decimal] = dict.fromkeys(plan, Decimal(0))
 
-        def row(d: date, kind: str, sym: str, qty: Decimal | None, px: Decimal | None,
-                fees: Decimal, amount: Decimal) -> None:
-            rows.append([d.isoformat(), kind, sym, "" if qty is None else str(qty),
-                         "" if px is None else str(px), str(fees), str(amount), "USD"])
+        def row(
+            d: date,
+            kind: str,
+            sym: str,
+            qty: Decimal | None,
+            px: Decimal | None,
+            fees: Decimal,
+            amount: Decimal,
+        ) -> None:
+            rows.append(
+                [
+                    d.isoformat(),
+                    kind,
+                    sym,
+                    "" if qty is None else str(qty),
+                    "" if px is None else str(px),
+                    str(fees),
+                    str(amount),
+                    "USD",
+                ]
+            )
 
         row(START, "deposit", "", None, None, Decimal(0), first_deposit)
         month = START
@@ -135,19 +192,45 @@ def main() -> None:
         row(date(2024, 12, 31), "interest", "", None, None, Decimal(0), Decimal("41.27"))
         with (OUT / f"{name}.csv").open("w", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["date", "type", "symbol", "quantity", "price", "fees", "amount", "currency"])
+            w.writerow(
+                ["date", "type", "symbol", "quantity", "price", "fees", "amount", "currency"]
+            )
             w.writerows(sorted(rows, key=lambda r: r[0]))
 
-    ledger("taxable-brokerage",
-           {"VTI": Decimal("0.45"), "VXUS": Decimal("0.2"), "AAPL": Decimal("0.15"),
-            "MSFT": Decimal("0.1"), "JNJ": Decimal("0.1")},
-           Decimal(1500), Decimal(40000),
-           [(date(2021, 11, 10), "AAPL", Decimal("0.3")), (date(2023, 3, 15), "JNJ", Decimal("0.5")),
-            (date(2025, 6, 12), "MSFT", Decimal("0.25"))], Decimal("0"))
-    ledger("roth-ira", {"VTI": Decimal("0.6"), "VNQ": Decimal("0.15"), "BND": Decimal("0.25")},
-           Decimal(500), Decimal(12000), [], Decimal(0))
-    ledger("401k", {"VTSAX": Decimal("0.8"), "BND": Decimal("0.2")}, Decimal(1800),
-           Decimal(65000), [], Decimal(0))
+    ledger(
+        "taxable-brokerage",
+        {
+            "VTI": Decimal("0.45"),
+            "VXUS": Decimal("0.2"),
+            "AAPL": Decimal("0.15"),
+            "MSFT": Decimal("0.1"),
+            "JNJ": Decimal("0.1"),
+        },
+        Decimal(1500),
+        Decimal(40000),
+        [
+            (date(2021, 11, 10), "AAPL", Decimal("0.3")),
+            (date(2023, 3, 15), "JNJ", Decimal("0.5")),
+            (date(2025, 6, 12), "MSFT", Decimal("0.25")),
+        ],
+        Decimal("0"),
+    )
+    ledger(
+        "roth-ira",
+        {"VTI": Decimal("0.6"), "VNQ": Decimal("0.15"), "BND": Decimal("0.25")},
+        Decimal(500),
+        Decimal(12000),
+        [],
+        Decimal(0),
+    )
+    ledger(
+        "401k",
+        {"VTSAX": Decimal("0.8"), "BND": Decimal("0.2")},
+        Decimal(1800),
+        Decimal(65000),
+        [],
+        Decimal(0),
+    )
     (OUT / "accounts.csv").write_text(
         "file,name,type,institution\n"
         "taxable-brokerage.csv,Taxable brokerage,brokerage,Fidelity\n"

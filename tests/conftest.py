@@ -65,11 +65,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if os.environ.get("DBUS_SESSION_BUS_ADDRESS") and os.environ.get("PORTFOLIOOS_TEST_KEYRING"):
         return
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        reason = ("no D-Bus session, so no Secret Service: run the tests with scripts/test.sh "
-                  "(dbus-run-session -- scripts/with-keyring.sh ...)")
+        reason = (
+            "no D-Bus session, so no Secret Service: run the tests with scripts/test.sh "
+            "(dbus-run-session -- scripts/with-keyring.sh ...)"
+        )
     else:
-        reason = ("a D-Bus session exists but not the test keyring: run under "
-                  "scripts/with-keyring.sh so tests never write to your own keyring")
+        reason = (
+            "a D-Bus session exists but not the test keyring: run under "
+            "scripts/with-keyring.sh so tests never write to your own keyring"
+        )
     skip = pytest.mark.skip(reason=reason)
     for item in items:
         if "keyring" in item.keywords:

@@ -217,6 +217,13 @@ class Keychain:
             raise ValidationError(f"The value for '{name}' is empty.", field="value")
         if any(c in value for c in "\r\n\0"):
             raise ValidationError(f"The value for '{name}' contains a line break.", field="value")
+        if not value.isascii() or not value.isprintable() or any(c.isspace() for c in value):
+            # it goes into an HTTP header: refuse now, not as an encoding error mid-request
+            raise ValidationError(
+                f"The value for '{name}' contains spaces or characters an API key cannot have "
+                "(only printable ASCII).",
+                field="value",
+            )
         redact(value)
         mode = self.mode()
         if mode == "keychain":

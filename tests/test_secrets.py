@@ -166,6 +166,11 @@ def test_empty_or_multiline_values_are_refused(tmp_path: Path) -> None:
         keychain.set("openai-api-key", "   ")
     with pytest.raises(ValidationError, match="line break"):
         keychain.set("openai-api-key", "sk-one\nsk-two")
+    for bad in ("sk-with space", "sk-caf\u00e9", "sk-tab\there"):
+        with pytest.raises(ValidationError, match="only printable ASCII") as info:
+            keychain.set("openai-api-key", bad)
+        assert bad not in info.value.message
+    assert not keychain.has("openai-api-key")
 
 
 def test_every_key_read_is_redacted_from_log_records(tmp_path: Path) -> None:

@@ -370,7 +370,7 @@ class ErrorBanner(QFrame):
         self.close_button.setStyleSheet(f"color: {text};")
         self.update()
 
-    def paintEvent(self, event: Any) -> None:  # noqa: N802
+    def paintEvent(self, event: Any) -> None:
         background, border, _ = self._colors()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -378,7 +378,7 @@ class ErrorBanner(QFrame):
         painter.setBrush(background)
         painter.drawRoundedRect(self.rect().adjusted(0, 0, -1, -1), 4, 4)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if _palette_event(event) and getattr(self, "_ready", False):
             self._restyle()
         super().changeEvent(event)

@@ -55,6 +55,8 @@ def timeseries() -> QWidget:
 def timeseries_hover() -> QWidget:
     chart = timeseries()
     chart.set_range("1Y")  # type: ignore[attr-defined]
+    chart.show()
+    QApplication.processEvents()
     x = chart._x  # type: ignore[attr-defined]
     chart.hover_at(float(x[-90]))  # type: ignore[attr-defined]
     return chart
@@ -257,7 +259,7 @@ def progress() -> QWidget:
     layout.addWidget(panel)
     table = QTableView()
     layout.addWidget(table, 1)
-    overlay = BusyOverlay(table)
+    overlay = BusyOverlay(table, delay_ms=0)
     overlay.start("Loading ledger…")
     page.resize(900, 360)
     return page

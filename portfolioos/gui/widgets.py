@@ -272,14 +272,15 @@ class EmptyState(QWidget):
         _scaled_font(self.title_label, 1.3, bold=True)
         self.message_label = QLabel(message)
         self.message_label.setWordWrap(True)
-        self.message_label.setMaximumWidth(520)
         self.button = QPushButton(action)
         self.button.setObjectName("emptyAction")
         self.button.setVisible(bool(action))
         self.button.clicked.connect(self.action)
+        # The message takes the full width (no layout alignment) so word wrap gets a
+        # width to wrap at; centring is the label's own text alignment.
         for widget in (self.title_label, self.message_label):
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+            layout.addWidget(widget)
         layout.addSpacing(6)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)

@@ -111,7 +111,8 @@ class AllocationChart(ChartBase):
         self.plot.setXRange(min(0.0, float(w.min())), top / (1 - room), padding=0)
 
     def value_label(self, i: int) -> str:
-        text = fmt.percent(self.weights[i])
+        weight = float(self.weights[i])
+        text = "<0.1%" if 0 < weight < 0.0005 else fmt.percent(weight)
         if self.values is not None:
             text += f"  ·  {fmt.money(self.values[i], self.currency, decimals=0)}"
         return text

@@ -125,8 +125,11 @@ class MetricCard(QFrame):
 class ProgressPanel(QFrame):
     """Progress bar, message and Cancel for one `workers.Task`; hides itself when done.
 
-    `attach(task)` wires the task's signals; Cancel calls `task.cancel()` (cooperative:
-    the message says "Cancelling…" until the task stops).
+    `start(fn, *args, ...)` runs `fn` through `workers.run_task` with the panel wired
+    before the task starts (no race). `attach(task)` follows a task started elsewhere:
+    call it right after `run_task`; a task that already finished before `attach` is not
+    seen finishing, so prefer `start` for work that can be quick. Cancel calls
+    `task.cancel()` (cooperative: the message says "Cancelling…" until the task stops).
     """
 
     finished = Signal(str)  # "done" | "cancelled" | "error"
@@ -156,13 +159,57 @@ class ProgressPanel(QFrame):
         self.state = "idle"
         self.setVisible(False)
 
-    def attach(self, task: Any, message: str = "Working…") -> None:
-        """Follow `task` (a `workers.Task`) until it finishes."""
-        self.task = task
+    def start(
+        self,
+        fn: Any,
+        *args: Any,
+        message: str = "Working…",
+        on_result: Any = None,
+        on_error: Any = None,
+        on_cancelled: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """`workers.run_task(fn, *args, **kwargs)` with this panel following it."""
+        from portfolioos.gui.workers import run_task
+
+        def result(value: Any) -> None:
+            if on_result is not None:
+                on_result(value)
+            self._end("done")
+
+        def error(text: str) -> None:
+            if on_error is not None:
+                on_error(text)
+            self._end("error")
+
+        def cancelled() -> None:
+            if on_cancelled is not None:
+                on_cancelled()
+            self._end("cancelled")
+
+        self._begin(message)
+        self.task = run_task(
+            fn,
+            *args,
+            on_result=result,
+            on_error=error,
+            on_cancelled=cancelled,
+            on_progress=self.set_progress,
+            **kwargs,
+        )
+        return self.task
+
+    def _begin(self, message: str) -> None:
         self.state = "running"
         self.cancel_button.setEnabled(True)
         self.set_progress(0.0, message)
         self.bar.setRange(0, 0)  # busy until the first progress report
+        self.setVisible(True)
+
+    def attach(self, task: Any, message: str = "Working…") -> None:
+        """Follow `task` (a `workers.Task` just returned by `run_task`) until it ends."""
+        self._begin(message)
+        self.task = task
         signals = task.signals
         signals.progress.connect(self.set_progress)
         signals.result.connect(lambda _r: self._end("done"))

@@ -102,6 +102,7 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
     last_price_growth: FloatArray | None = None
     available = np.empty(n)
     scratch = np.empty(n)
+    vol = _Volatility(n)
     for t in range(years):
         want = policy.step(t, p, level, last_growth, last_price_growth)
         if has_flows:
@@ -119,6 +120,8 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
         np.maximum(available, 0.0, out=scratch)
         np.minimum(want, scratch, out=spending[t])
         np.divide(spending[t], level, out=spending_real[t])
+        if t:
+            vol.add(spending_real[t - 1], spending_real[t])
         np.subtract(available, want, out=p)
         np.maximum(p, 0.0, out=p)
         p *= growth[t]
@@ -129,7 +132,7 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
         np.divide(p, level, out=value_real[t + 1])
         last_growth = growth[t]
         last_price_growth = price_growth[t]
-    out.volatility[:] = _spending_volatility(spending_real)
+    vol.result(out.volatility)
     return out
 
 
@@ -287,20 +290,33 @@ def _chunk_markets(
     return Markets(growth, shared_price if shared_price is not None else price)
 
 
-def _spending_volatility(real_spend: FloatArray) -> FloatArray:
-    """Per trial: standard deviation of the year-over-year change in real spending."""
-    if real_spend.shape[0] < 2:
-        return np.zeros(real_spend.shape[1])
-    prev = real_spend[:-1]
-    valid = prev > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(valid, real_spend[1:] / prev - 1.0, 0.0)
-    counts = valid.sum(axis=0)
-    safe = np.maximum(counts, 1)
-    mean = change.sum(axis=0) / safe
-    change -= mean
-    change *= change
-    change *= valid
-    out: FloatArray = np.sqrt(change.sum(axis=0) / safe)
-    out[counts < 2] = 0.0
-    return out
+class _Volatility:
+    """Per trial, the standard deviation of year-over-year changes in real spending
+    (over the years that had spending to change from), accumulated year by year while
+    the rows are still in cache."""
+
+    def __init__(self, n: int) -> None:
+        self.total = np.zeros(n)
+        self.squares = np.zeros(n)
+        self.count = np.zeros(n)
+        self.change = np.empty(n)
+        self.valid = np.empty(n, dtype=bool)
+
+    def add(self, before: FloatArray, after: FloatArray) -> None:
+        np.greater(before, 0.0, out=self.valid)
+        np.divide(after, before, out=self.change, where=self.valid)
+        self.change -= 1.0
+        self.change *= self.valid
+        self.total += self.change
+        self.change *= self.change
+        self.squares += self.change
+        self.count += self.valid
+
+    def result(self, out: FloatArray) -> None:
+        safe = np.maximum(self.count, 1.0)
+        mean = self.total / safe
+        np.divide(self.squares, safe, out=out)
+        out -= mean * mean
+        np.maximum(out, 0.0, out=out)
+        np.sqrt(out, out=out)
+        out[self.count < 2] = 0.0

@@ -292,3 +292,22 @@ def test_simulate_block_on_hand_made_markets_applies_guyton_klinger_cut() -> Non
     assert paths.spending[0, 0] == pytest.approx(50_000)
     assert paths.value[1, 0] == pytest.approx(665_000)
     assert paths.spending[1, 0] == pytest.approx(45_000)
+
+
+def test_spending_volatility_is_the_stdev_of_real_spending_changes() -> None:
+    s = from_mapping(
+        plan(
+            years=12,
+            trials=1,
+            withdrawal={"strategy": "constant_percentage", "initial_rate": 0.05},
+        )
+    )
+    growth = np.array([[1.10, 0.85, 1.20, 0.95, 1.0, 1.3, 0.7, 1.05, 1.0, 1.1, 0.9, 1.0]]).T
+    paths = engine.simulate_block(s, Markets(growth, np.full((12, 1), 1.03)))
+    real = paths.spending_real[:, 0]
+    assert real[1] == pytest.approx(real[0] * 0.95 * 1.10 / 1.03)
+    expected = np.std(real[1:] / real[:-1] - 1)
+    assert paths.volatility[0] == pytest.approx(expected, rel=1e-9)
+    assert expected > 0.05
+    flat = engine.run(from_mapping(plan(years=12, trials=3)))
+    assert flat.spending_volatility["median"] == pytest.approx(0.0, abs=1e-12)

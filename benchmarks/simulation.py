@@ -42,7 +42,7 @@ PLAN = {
         {"year": 20, "type": "windfall", "amount": 100_000, "inflation_adjusted": False},
     ],
 }
-REPEATS = 3
+REPEATS = 5
 
 
 def draw_only(trials: int, years: int, seed: int) -> float:

@@ -75,7 +75,7 @@ def test_no_withdrawals_median_terminal_matches_lognormal_median() -> None:
 def test_same_seed_gives_identical_results_whatever_the_chunk_size() -> None:
     s = from_mapping(
         plan(
-            trials=10_000,
+            trials=20_000,
             returns={
                 "model": "student_t",
                 "df": 4,
@@ -87,7 +87,8 @@ def test_same_seed_gives_identical_results_whatever_the_chunk_size() -> None:
             withdrawal={"strategy": "guyton_klinger", "initial_rate": 0.05},
         )
     )
-    runs = [engine.run(s, chunk_size=c).to_dict() for c in (4096, 8192, 100_000)]
+    # 20,000 trials: two RNG blocks, run as one or two chunks (exact percentiles).
+    runs = [engine.run(s, chunk_size=c).to_dict() for c in (1, engine.BLOCK, 100_000)]
     assert runs[0] == runs[1] == runs[2]
     other = engine.run(from_mapping({**s.to_dict(), "seed": 8})).to_dict()
     assert other["percentiles"] != runs[0]["percentiles"]
@@ -104,7 +105,7 @@ def test_histogram_percentiles_agree_with_exact_and_ignore_chunking(
     exact = engine.run(s)
     assert exact.percentile_method == "exact"
     monkeypatch.setattr(sketch, "EXACT_MAX_TRIALS", 0)
-    approx = [engine.run(s, chunk_size=c) for c in (8192, 3 * 8192)]
+    approx = [engine.run(s, chunk_size=c) for c in (engine.BLOCK, 3 * engine.BLOCK)]
     assert approx[0].percentile_method == "histogram"
     assert approx[0].to_dict() == approx[1].to_dict()
     for label in ("p5", "p50", "p95"):
@@ -263,10 +264,10 @@ def test_bootstrap_and_historical_inflation_run_on_the_shipped_history() -> None
 
 
 def test_progress_and_cancel_between_chunks() -> None:
-    s = from_mapping(plan(trials=20_000))
+    s = from_mapping(plan(trials=40_000))
     seen: list[float] = []
-    engine.run(s, progress=lambda f, _m: seen.append(f), chunk_size=4096)
-    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 5
+    engine.run(s, progress=lambda f, _m: seen.append(f), chunk_size=engine.BLOCK)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 3
     calls = 0
 
     def cancel() -> None:
@@ -276,7 +277,7 @@ def test_progress_and_cancel_between_chunks() -> None:
             raise Cancelled()
 
     with pytest.raises(Cancelled):
-        engine.run(s, cancel=cancel, chunk_size=4096)
+        engine.run(s, cancel=cancel, chunk_size=engine.BLOCK)
 
 
 def test_simulate_block_on_hand_made_markets_applies_guyton_klinger_cut() -> None:

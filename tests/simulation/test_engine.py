@@ -312,3 +312,25 @@ def test_spending_volatility_is_the_stdev_of_real_spending_changes() -> None:
     assert expected > 0.05
     flat = engine.run(from_mapping(plan(years=12, trials=3)))
     assert flat.spending_volatility["median"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_sensitivity_refuses_values_the_plan_would_refuse() -> None:
+    from portfolioos.errors import ValidationError
+    from portfolioos.simulation.sensitivity import apply
+
+    s = from_mapping(plan())
+    assert apply(s, "equity_share", 0.3).allocation.bonds == pytest.approx(0.7)
+    for param, value, field in [
+        ("withdrawal_rate", 2.0, "withdrawal.initial_rate"),
+        ("equity_share", 1.5, "equity_share"),
+        ("years", 0, "years"),
+        ("initial_portfolio", 0, "initial_portfolio"),
+        ("withdrawl.initial_rate", 0.04, "withdrawl"),
+        ("life_event_amount", 1.0, "life_event_amount"),
+    ]:
+        with pytest.raises(ValidationError) as err:
+            apply(s, param, value)
+        assert err.value.field == field
+    historical = from_mapping(plan(returns={"model": "historical"}))
+    with pytest.raises(ValidationError):
+        apply(historical, "expected_return", 0.05)

@@ -73,7 +73,6 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
     initial = s.initial_amount
     policy = WithdrawalPolicy(s.withdrawal, s.allocation, initial, years)
     flows_real, flows_nominal = cash_flows(s)
-    has_flows = bool(np.any(flows_real) or np.any(flows_nominal))
     growth = markets.growth
     keep = 1.0 - s.fees
     price_growth = markets.price_growth
@@ -95,26 +94,27 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
     fail_year = out.fail_year
     fail_year.fill(-1)
     failed = np.zeros(n, dtype=bool)
-    p = np.full(n, float(initial))
-    level = np.ones(n)
-    value[0] = p
+    p = value[0]  # each year works in place in its own row of `value`
+    p.fill(float(initial))
     value_real[0] = p
+    level = np.ones(n)
     tolerance = 1e-9 * initial
     last_growth: FloatArray | None = None
     last_price_growth: FloatArray | None = None
-    available = np.empty(n)
     scratch = np.empty(n)
+    short = np.empty(n, dtype=bool)
     vol = _Volatility(n)
     for t in range(years):
         want = policy.step(t, p, level, last_growth, last_price_growth)
-        if has_flows:
-            np.multiply(level, flows_real[t], out=available)
-            available += flows_nominal[t]
+        flow_real, flow_nominal = flows_real[t], flows_nominal[t]
+        if flow_real or flow_nominal:
+            available = level * flow_real
+            available += flow_nominal
             available += p
         else:
-            available[:] = p
+            available = p
         np.subtract(want, available, out=scratch)
-        short = scratch > tolerance
+        np.greater(scratch, tolerance, out=short)
         if short.any():
             new_fail = short & ~failed
             fail_year[new_fail] = t
@@ -124,12 +124,12 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
         np.divide(spending[t], level, out=spending_real[t])
         if t:
             vol.add(spending_real[t - 1], spending_real[t])
+        p = value[t + 1]
         np.subtract(available, want, out=p)
         np.maximum(p, 0.0, out=p)
         p *= growth[t]
         if s.fees:
             p *= keep
-        value[t + 1] = p
         level *= price_growth[t]
         np.divide(p, level, out=value_real[t + 1])
         last_growth = growth[t]

@@ -151,6 +151,7 @@ def run(
     chunk_size: int = DEFAULT_CHUNK,
 ) -> SimulationResult:
     """Simulate the plan; `cancel()` raises `Cancelled` to stop between chunks."""
+    s = s.validated()
     needs_history = (
         s.returns.model in (ReturnModel.HISTORICAL, ReturnModel.BOOTSTRAP)
         or s.inflation.model is InflationModel.HISTORICAL

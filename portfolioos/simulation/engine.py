@@ -32,8 +32,10 @@ from portfolioos.simulation.strategies import WithdrawalPolicy
 logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
-BLOCK = 4096
-DEFAULT_CHUNK = 8 * BLOCK
+# Rows of 16k trials keep the year loop's per-call overhead small (4k-wide rows ran it
+# twice as slowly) while a block's draws still fit in a few MB.
+BLOCK = 16384
+DEFAULT_CHUNK = 2 * BLOCK
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], None]
 
@@ -71,7 +73,6 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
     initial = s.initial_amount
     policy = WithdrawalPolicy(s.withdrawal, s.allocation, initial, years)
     flows_real, flows_nominal = cash_flows(s)
-    has_flows = bool(np.any(flows_real) or np.any(flows_nominal))
     growth = markets.growth
     keep = 1.0 - s.fees
     price_growth = markets.price_growth
@@ -93,25 +94,27 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
     fail_year = out.fail_year
     fail_year.fill(-1)
     failed = np.zeros(n, dtype=bool)
-    p = np.full(n, float(initial))
-    level = np.ones(n)
-    value[0] = p
+    p = value[0]  # each year works in place in its own row of `value`
+    p.fill(float(initial))
     value_real[0] = p
+    level = np.ones(n)
     tolerance = 1e-9 * initial
     last_growth: FloatArray | None = None
     last_price_growth: FloatArray | None = None
-    available = np.empty(n)
     scratch = np.empty(n)
+    short = np.empty(n, dtype=bool)
+    vol = _Volatility(n)
     for t in range(years):
         want = policy.step(t, p, level, last_growth, last_price_growth)
-        if has_flows:
-            np.multiply(level, flows_real[t], out=available)
-            available += flows_nominal[t]
+        flow_real, flow_nominal = flows_real[t], flows_nominal[t]
+        if flow_real or flow_nominal:
+            available = level * flow_real
+            available += flow_nominal
             available += p
         else:
-            available[:] = p
+            available = p
         np.subtract(want, available, out=scratch)
-        short = scratch > tolerance
+        np.greater(scratch, tolerance, out=short)
         if short.any():
             new_fail = short & ~failed
             fail_year[new_fail] = t
@@ -119,17 +122,19 @@ def simulate_block(s: Scenario, markets: Markets, out: Paths | None = None) -> P
         np.maximum(available, 0.0, out=scratch)
         np.minimum(want, scratch, out=spending[t])
         np.divide(spending[t], level, out=spending_real[t])
+        if t:
+            vol.add(spending_real[t - 1], spending_real[t])
+        p = value[t + 1]
         np.subtract(available, want, out=p)
         np.maximum(p, 0.0, out=p)
         p *= growth[t]
         if s.fees:
             p *= keep
-        value[t + 1] = p
         level *= price_growth[t]
         np.divide(p, level, out=value_real[t + 1])
         last_growth = growth[t]
         last_price_growth = price_growth[t]
-    out.volatility[:] = _spending_volatility(spending_real)
+    vol.result(out.volatility)
     return out
 
 
@@ -146,6 +151,7 @@ def run(
     chunk_size: int = DEFAULT_CHUNK,
 ) -> SimulationResult:
     """Simulate the plan; `cancel()` raises `Cancelled` to stop between chunks."""
+    s = s.validated()
     needs_history = (
         s.returns.model in (ReturnModel.HISTORICAL, ReturnModel.BOOTSTRAP)
         or s.inflation.model is InflationModel.HISTORICAL
@@ -184,27 +190,27 @@ def run(
         np.empty(chunk, dtype=np.int64),
         np.empty(chunk),
     )
-    growth_buf = np.empty((years, chunk))
-    price_buf = np.empty((years, chunk)) if real_tracked else np.empty((years, 0))
     done = 0
     while done < total:
         if cancel is not None:
             cancel()
         n = min(chunk, total - done)
-        cols = slice(0, n)
-        markets = _chunk_markets(s, history, seed, done, n, starts, growth_buf, price_buf)
-        simulate_block(
-            s,
-            markets,
-            Paths(
-                buffers.value[:, cols],
-                buffers.spending[:, cols],
-                buffers.value_real[:, cols],
-                buffers.spending_real[:, cols],
-                buffers.fail_year[cols],
-                buffers.volatility[cols],
-            ),
-        )
+        for begin in range(0, n, BLOCK):
+            size = min(BLOCK, n - begin)
+            cols = slice(begin, begin + size)
+            markets = _block_markets(s, history, seed, done + begin, size, starts)
+            simulate_block(
+                s,
+                markets,
+                Paths(
+                    buffers.value[:, cols],
+                    buffers.spending[:, cols],
+                    buffers.value_real[:, cols],
+                    buffers.spending_real[:, cols],
+                    buffers.fail_year[cols],
+                    buffers.volatility[cols],
+                ),
+            )
         value_nom.add(buffers.value[:, :n], done)
         spend_nom.add(buffers.spending[:, :n], done)
         if value_real is not None and spend_real is not None:
@@ -256,51 +262,48 @@ def fresh_seed() -> int:
     return int(np.random.default_rng().integers(0, 2**63 - 1))
 
 
-def _chunk_markets(
+def _block_markets(
     s: Scenario,
     history: MarketHistory | None,
     seed: int,
     first: int,
     n: int,
     starts: npt.NDArray[np.int64] | None,
-    growth_buf: FloatArray,
-    price_buf: FloatArray,
 ) -> Markets:
-    """Draw block by block (each from its own stream) into one chunk-wide buffer: the
-    year loop is about twice as fast on 32k-wide rows as on 4k-wide ones."""
-    growth = growth_buf[:, :n]
-    price = price_buf[:, :n]
-    shared_price: FloatArray | None = None
-    for begin in range(0, n, BLOCK):
-        size = min(BLOCK, n - begin)
-        rng = block_rng(seed, (first + begin) // BLOCK)
-        if starts is not None:
-            assert history is not None
-            block = draw_historical(s, history, starts[first + begin : first + begin + size], rng)
-        else:
-            block = draw_random(s, history, rng, size)
-        growth[:, begin : begin + size] = block.growth
-        if block.price_growth.shape[1] == 1:  # fixed inflation: one column for everyone
-            shared_price = block.price_growth
-        else:
-            price[:, begin : begin + size] = block.price_growth
-    return Markets(growth, shared_price if shared_price is not None else price)
+    rng = block_rng(seed, first // BLOCK)
+    if starts is not None:
+        assert history is not None
+        return draw_historical(s, history, starts[first : first + n], rng)
+    return draw_random(s, history, rng, n)
 
 
-def _spending_volatility(real_spend: FloatArray) -> FloatArray:
-    """Per trial: standard deviation of the year-over-year change in real spending."""
-    if real_spend.shape[0] < 2:
-        return np.zeros(real_spend.shape[1])
-    prev = real_spend[:-1]
-    valid = prev > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(valid, real_spend[1:] / prev - 1.0, 0.0)
-    counts = valid.sum(axis=0)
-    safe = np.maximum(counts, 1)
-    mean = change.sum(axis=0) / safe
-    change -= mean
-    change *= change
-    change *= valid
-    out: FloatArray = np.sqrt(change.sum(axis=0) / safe)
-    out[counts < 2] = 0.0
-    return out
+class _Volatility:
+    """Per trial, the standard deviation of year-over-year changes in real spending
+    (over the years that had spending to change from), accumulated year by year while
+    the rows are still in cache."""
+
+    def __init__(self, n: int) -> None:
+        self.total = np.zeros(n)
+        self.squares = np.zeros(n)
+        self.count = np.zeros(n)
+        self.change = np.empty(n)
+        self.valid = np.empty(n, dtype=bool)
+
+    def add(self, before: FloatArray, after: FloatArray) -> None:
+        np.greater(before, 0.0, out=self.valid)
+        np.divide(after, before, out=self.change, where=self.valid)
+        self.change -= 1.0
+        self.change *= self.valid
+        self.total += self.change
+        self.change *= self.change
+        self.squares += self.change
+        self.count += self.valid
+
+    def result(self, out: FloatArray) -> None:
+        safe = np.maximum(self.count, 1.0)
+        mean = self.total / safe
+        np.divide(self.squares, safe, out=out)
+        out -= mean * mean
+        np.maximum(out, 0.0, out=out)
+        np.sqrt(out, out=out)
+        out[self.count < 2] = 0.0

@@ -54,6 +54,12 @@ def draw_random(
         idx = _bootstrap_indices(rng, n, s.years, r.block_length, len(history))
         growth = _weighted_sum(s, history.stocks[idx], history.bonds[idx])
         hist_inflation: FloatArray | None = history.inflation[idx]
+    elif not r.correlation and r.model in (ReturnModel.NORMAL, ReturnModel.LOGNORMAL):
+        # Same normals as below, transformed inside numpy's C loop in one pass.
+        growth = _direct_growth(rng, r.model, r.stocks, a.stocks, shape)
+        bonds = _direct_growth(rng, r.model, r.bonds, a.bonds, shape)
+        growth += bonds
+        hist_inflation = None
     else:
         z_s = rng.standard_normal(shape)
         z_b = rng.standard_normal(shape)
@@ -96,6 +102,25 @@ def draw_historical(
     growth = _weighted_sum(s, history.stocks[idx], history.bonds[idx])
     _add_cash(s, rng, growth)
     return Markets(growth, price_growth)
+
+
+def _direct_growth(
+    rng: np.random.Generator,
+    model: ReturnModel,
+    p: AssetParams,
+    weight: float,
+    shape: tuple[int, int],
+) -> FloatArray:
+    """weight * (1 + R) drawn directly (zeros, after drawing, when the weight is zero)."""
+    if weight == 0.0:
+        draw = rng.standard_normal(shape)
+        draw.fill(0.0)
+        return draw
+    if model is ReturnModel.LOGNORMAL:
+        var = math.log1p((p.stdev / (1.0 + p.mean)) ** 2)
+        mu = math.log1p(p.mean) - var / 2.0
+        return rng.lognormal(mu + math.log(weight), math.sqrt(var), shape)
+    return rng.normal(weight * (1.0 + p.mean), weight * p.stdev, shape)
 
 
 def _weighted_growth(
@@ -152,10 +177,7 @@ def _price_growth(
     if inf.model is InflationModel.FIXED:
         return np.full((s.years, 1), 1.0 + inf.rate)
     if inf.model is InflationModel.STOCHASTIC:
-        draw = rng.standard_normal((s.years, n))
-        draw *= inf.stdev
-        draw += 1.0 + inf.rate
-        return draw
+        return rng.normal(1.0 + inf.rate, inf.stdev, (s.years, n))
     if bootstrapped is not None:
         bootstrapped += 1.0
         return bootstrapped

@@ -196,6 +196,11 @@ class Scenario:
         """The canonical plan: every key, defaults filled in; `from_mapping` reads it back."""
         return scenario_to_dict(self)
 
+    def validated(self) -> Scenario:
+        """The same plan checked like a parsed one: code that builds a Scenario by hand
+        (the GUI's form) gets the same field-named refusals as a plan file."""
+        return from_mapping(self.to_dict())
+
 
 # -- parsing -------------------------------------------------------------------------
 

@@ -98,6 +98,11 @@ def apply(s: Scenario, param: str, value: float) -> Scenario:
     if path.startswith("life_events") and not s.life_events:
         raise ValidationError(f"{param}: the plan has no life events.", field=param)
     if path == "initial_portfolio":
+        if not value > 0:
+            raise ValidationError(
+                f"initial_portfolio: {value:g} is out of range; must be greater than 0.",
+                field=param,
+            )
         return s.with_initial(value)
     data = s.to_dict()
     set_path(data, path, int(value) if path == "years" and float(value).is_integer() else value)

@@ -65,23 +65,21 @@ class QuantileSketch:
             return np.percentile(self.values[:, : self.count], qs, axis=1)
         out = np.empty((len(qs), self.rows))
         cum = np.cumsum(self.counts, axis=1)
+        rows = np.arange(self.rows)
+        last = self._edges.size - 1
         for j, q in enumerate(qs):
             rank = q / 100.0 * (self.count - 1)
-            for row in range(self.rows):
-                out[j, row] = self._value_at(cum[row], rank)
+            b = np.argmax(cum > rank, axis=1)  # the bin holding the rank-th value
+            before = np.where(b > 0, cum[rows, np.maximum(b - 1, 0)], 0)
+            inside = np.maximum(cum[rows, b] - before, 1)
+            frac = np.clip((rank - before + 0.5) / inside, 0.0, 1.0)
+            lo = self._edges[b]
+            hi = self._edges[np.minimum(b + 1, last)]
+            value = lo + frac * (hi - lo)
+            value[b == 0] = 0.0
+            value[b > self.bins] = self._edges[last]
+            out[j] = value
         return out
-
-    def _value_at(self, cum: npt.NDArray[np.int64], rank: float) -> float:
-        b = int(np.searchsorted(cum, rank, side="right"))
-        if b == 0:
-            return 0.0
-        if b > self.bins:
-            return float(self._edges[-1])
-        before = int(cum[b - 1])
-        inside = int(cum[b]) - before
-        frac = min(max((rank - before + 0.5) / inside, 0.0), 1.0)
-        lo, hi = float(self._edges[b]), float(self._edges[b + 1])
-        return lo + frac * (hi - lo)
 
 
 def use_exact(total: int) -> bool:

@@ -75,7 +75,7 @@ def test_no_withdrawals_median_terminal_matches_lognormal_median() -> None:
 def test_same_seed_gives_identical_results_whatever_the_chunk_size() -> None:
     s = from_mapping(
         plan(
-            trials=10_000,
+            trials=20_000,
             returns={
                 "model": "student_t",
                 "df": 4,
@@ -87,7 +87,8 @@ def test_same_seed_gives_identical_results_whatever_the_chunk_size() -> None:
             withdrawal={"strategy": "guyton_klinger", "initial_rate": 0.05},
         )
     )
-    runs = [engine.run(s, chunk_size=c).to_dict() for c in (4096, 8192, 100_000)]
+    # 20,000 trials: two RNG blocks, run as one or two chunks (exact percentiles).
+    runs = [engine.run(s, chunk_size=c).to_dict() for c in (1, engine.BLOCK, 100_000)]
     assert runs[0] == runs[1] == runs[2]
     other = engine.run(from_mapping({**s.to_dict(), "seed": 8})).to_dict()
     assert other["percentiles"] != runs[0]["percentiles"]
@@ -104,7 +105,7 @@ def test_histogram_percentiles_agree_with_exact_and_ignore_chunking(
     exact = engine.run(s)
     assert exact.percentile_method == "exact"
     monkeypatch.setattr(sketch, "EXACT_MAX_TRIALS", 0)
-    approx = [engine.run(s, chunk_size=c) for c in (8192, 3 * 8192)]
+    approx = [engine.run(s, chunk_size=c) for c in (engine.BLOCK, 3 * engine.BLOCK)]
     assert approx[0].percentile_method == "histogram"
     assert approx[0].to_dict() == approx[1].to_dict()
     for label in ("p5", "p50", "p95"):
@@ -263,10 +264,10 @@ def test_bootstrap_and_historical_inflation_run_on_the_shipped_history() -> None
 
 
 def test_progress_and_cancel_between_chunks() -> None:
-    s = from_mapping(plan(trials=20_000))
+    s = from_mapping(plan(trials=40_000))
     seen: list[float] = []
-    engine.run(s, progress=lambda f, _m: seen.append(f), chunk_size=4096)
-    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 5
+    engine.run(s, progress=lambda f, _m: seen.append(f), chunk_size=engine.BLOCK)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 3
     calls = 0
 
     def cancel() -> None:
@@ -276,7 +277,7 @@ def test_progress_and_cancel_between_chunks() -> None:
             raise Cancelled()
 
     with pytest.raises(Cancelled):
-        engine.run(s, cancel=cancel, chunk_size=4096)
+        engine.run(s, cancel=cancel, chunk_size=engine.BLOCK)
 
 
 def test_simulate_block_on_hand_made_markets_applies_guyton_klinger_cut() -> None:
@@ -292,3 +293,44 @@ def test_simulate_block_on_hand_made_markets_applies_guyton_klinger_cut() -> Non
     assert paths.spending[0, 0] == pytest.approx(50_000)
     assert paths.value[1, 0] == pytest.approx(665_000)
     assert paths.spending[1, 0] == pytest.approx(45_000)
+
+
+def test_spending_volatility_is_the_stdev_of_real_spending_changes() -> None:
+    s = from_mapping(
+        plan(
+            years=12,
+            trials=1,
+            withdrawal={"strategy": "constant_percentage", "initial_rate": 0.05},
+        )
+    )
+    growth = np.array([[1.10, 0.85, 1.20, 0.95, 1.0, 1.3, 0.7, 1.05, 1.0, 1.1, 0.9, 1.0]]).T
+    paths = engine.simulate_block(s, Markets(growth, np.full((12, 1), 1.03)))
+    real = paths.spending_real[:, 0]
+    assert real[1] == pytest.approx(real[0] * 0.95 * 1.10 / 1.03)
+    expected = np.std(real[1:] / real[:-1] - 1)
+    assert paths.volatility[0] == pytest.approx(expected, rel=1e-9)
+    assert expected > 0.05
+    flat = engine.run(from_mapping(plan(years=12, trials=3)))
+    assert flat.spending_volatility["median"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_sensitivity_refuses_values_the_plan_would_refuse() -> None:
+    from portfolioos.errors import ValidationError
+    from portfolioos.simulation.sensitivity import apply
+
+    s = from_mapping(plan())
+    assert apply(s, "equity_share", 0.3).allocation.bonds == pytest.approx(0.7)
+    for param, value, field in [
+        ("withdrawal_rate", 2.0, "withdrawal.initial_rate"),
+        ("equity_share", 1.5, "equity_share"),
+        ("years", 0, "years"),
+        ("initial_portfolio", 0, "initial_portfolio"),
+        ("withdrawl.initial_rate", 0.04, "withdrawl"),
+        ("life_event_amount", 1.0, "life_event_amount"),
+    ]:
+        with pytest.raises(ValidationError) as err:
+            apply(s, param, value)
+        assert err.value.field == field
+    historical = from_mapping(plan(returns={"model": "historical"}))
+    with pytest.raises(ValidationError):
+        apply(historical, "expected_return", 0.05)

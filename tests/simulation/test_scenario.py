@@ -128,3 +128,15 @@ def test_historical_models_refuse_return_parameters() -> None:
 def test_bad_json_says_where() -> None:
     with pytest.raises(ValidationError, match="line 1"):
         from_json("{years: 3}")
+
+
+def test_hand_built_scenarios_are_checked_before_running() -> None:
+    from portfolioos.simulation import engine
+    from portfolioos.simulation.scenario import Allocation, Scenario
+
+    with pytest.raises(ValidationError) as err:
+        engine.run(Scenario(initial_portfolio=1e6, years=-1))
+    assert err.value.field == "years"
+    with pytest.raises(ValidationError) as err:
+        engine.run(Scenario(initial_portfolio=1e6, allocation=Allocation(0.5, 0.2)))
+    assert err.value.field == "allocation"

@@ -263,3 +263,29 @@ def test_charts_follow_the_palette(qtbot, dark_theme) -> None:  # type: ignore[n
     apply_theme(QApplication.instance(), "light")
     light = QApplication.instance().palette().color(QPalette.ColorRole.Base)
     qtbot.waitUntil(lambda: chart.view.backgroundBrush().color() == light, timeout=2000)
+
+
+def test_every_chart_accepts_empty_data(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Pages show charts before their data arrives: empty input must draw, not raise."""
+    empty = np.array([], dtype="datetime64[D]")
+    ts = show(qtbot, TimeSeriesChart())
+    ts.set_data(empty, {"Net worth": []})
+    ts.set_range("1Y")
+    ts.hover_at(0.0)
+    fan = show(qtbot, FanChart())
+    fan.set_data([], {p: [] for p in (5, 10, 25, 50, 75, 90, 95)})
+    fan.hover_at(1.0)
+    bars = show(qtbot, AllocationChart())
+    bars.set_data([], [])
+    hist = show(qtbot, HistogramChart())
+    hist.set_data([np.nan])
+    line = show(qtbot, LineChart())
+    line.set_data([], {})
+    line.hover_at(1.0)
+    heat = show(qtbot, HeatMap())
+    heat.set_data([], [], np.empty((0, 0)))
+    price = show(qtbot, PriceChart())
+    price.set_data(empty, [])
+    price.hover_at(1.0)
+    for chart in (ts, fan, bars, hist, line, heat, price):
+        chart.grab()

@@ -135,8 +135,11 @@ class HeatMap(ChartBase):
         if hi <= lo:
             hi = lo + 1e-9
         self.levels = (lo, hi)
-        self.image.setImage(values, levels=(lo, hi), lut=self.cmap.getLookupTable(nPts=256))
-        self.image.setRect(QRectF(-0.5, -0.5, nx, ny))
+        if values.size:
+            self.image.setImage(values, levels=(lo, hi), lut=self.cmap.getLookupTable(nPts=256))
+            self.image.setRect(QRectF(-0.5, -0.5, nx, ny))
+        else:
+            self.image.clear()
         x_step = float(np.min(np.diff(x_values))) if nx > 1 else 1.0
         y_step = float(np.min(np.diff(y_values))) if ny > 1 else 1.0
         self.x_axis.set_labels([tick_text(v, abs(x_step), x_kind, currency) for v in x_values])

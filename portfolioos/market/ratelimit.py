@@ -56,12 +56,13 @@ class TokenBucket:
         waited = 0.0
         with self._lock:
             self._refill()
-            while self._tokens < 1.0:
+            # The epsilon keeps float rounding (0.99999...) from spinning on tiny sleeps.
+            while self._tokens < 1.0 - 1e-9:
                 delay = (1.0 - self._tokens) / self.rate
                 self._sleep(delay)
                 waited += delay
                 self._refill()
-            self._tokens -= 1.0
+            self._tokens = max(self._tokens - 1.0, 0.0)
         return waited
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -57,7 +58,7 @@ class FetchError(Exception):
         return self.kind in (RATE_LIMITED, SERVER_ERROR)
 
 
-class YahooSession(curl_requests.Session):  # type: ignore[misc]
+class YahooSession(curl_requests.Session[curl_requests.Response]):
     """yfinance's own kind of session, with a base-URL override and a status log."""
 
     def __init__(self, base_url: str | None = None, **kwargs: Any) -> None:
@@ -73,7 +74,7 @@ class YahooSession(curl_requests.Session):  # type: ignore[misc]
             url = urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, ""))
         self.last_status = None
         self.last_url = url
-        response = super().request(method, url, *args, **kwargs)
+        response = super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
         self.last_status = int(response.status_code)
         return response
 
@@ -120,12 +121,13 @@ class YahooClient:
         yf = _configure_yfinance(self.cache_dir)
         ticker = yf.Ticker(symbol, session=self.session)
         try:
-            frame = ticker.history(start=start.isoformat(), end=(end + timedelta(days=1)).isoformat(),
-                                   interval="1d", auto_adjust=False, actions=True,
-                                   timeout=self.timeout)
-            meta = _metadata(ticker)
-        except FetchError:
-            raise
+            with warnings.catch_warnings():
+                # pandas 3 deprecation noise from inside yfinance: theirs to fix.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                frame = ticker.history(
+                    start=start.isoformat(), end=(end + timedelta(days=1)).isoformat(),
+                    interval="1d", auto_adjust=False, actions=True, timeout=self.timeout)
+                meta = _metadata(ticker)
         except Exception as exc:
             raise self._classify(symbol, exc) from exc
         if frame is None or frame.empty:

@@ -19,6 +19,7 @@ from portfolioos.paths import DataPaths, resolve_data_dir
 from portfolioos.storage.config_store import ConfigStore
 
 if TYPE_CHECKING:
+    from portfolioos.services.market import MarketService
     from portfolioos.services.portfolio import PortfolioService
     from portfolioos.services.settings import SettingsService
     from portfolioos.storage.duck import DuckDatabase
@@ -75,6 +76,12 @@ class AppContext:
         from portfolioos.services.portfolio import PortfolioService
 
         return PortfolioService(self)
+
+    @cached_property
+    def market(self) -> MarketService:
+        from portfolioos.services.market import MarketService
+
+        return MarketService(self)
 
     # -- lifetime ---------------------------------------------------------------
 

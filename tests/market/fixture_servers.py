@@ -23,6 +23,7 @@ from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 
 from portfolioos.market.calendar import trading_days
 
@@ -197,6 +198,7 @@ class YahooServer(FixtureServer):
         self.tickers = dict(tickers)
         self.status_override: dict[str, int] = {}  # symbol -> HTTP status to answer with
         self.delay: dict[str, float] = {}
+        self.served = threading.Event()  # set once a data (period1) chart answer went out
 
     def chart_requests(self, symbol: str | None = None, *, data_only: bool = True) -> list[dict[str, list[str]]]:
         out = []
@@ -227,6 +229,8 @@ class YahooServer(FixtureServer):
             p1 = int(query["period1"][0]) if "period1" in query else None
             p2 = int(query["period2"][0]) if "period2" in query else None
             body = chart_json(bars, p1, p2, last_only="range" in query)
+            if p1 is not None:
+                self.served.set()
             return 200, "application/json", json.dumps(body)
         if "quoteSummary" in path or "/v7/finance/quote" in path:
             return 404, "application/json", json.dumps(
@@ -313,3 +317,16 @@ def closed_port_url() -> str:
 
 
 
+
+
+@pytest.fixture(autouse=True)
+def fresh_yfinance_state() -> Iterator[None]:
+    """yfinance memoises responses per URL in-process; each test starts without them.
+
+    Import this fixture into a test module to apply it there.
+    """
+    from yfinance.data import YfData
+
+    YfData.cache_get.cache_clear()
+    yield
+    YfData.cache_get.cache_clear()

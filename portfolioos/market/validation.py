@@ -37,9 +37,9 @@ class Finding:
     detail: str
 
 
-def find_gaps(symbol: str, dates: Iterable[date]) -> list[Finding]:
+def find_gaps(symbol: str, dates: Iterable[object]) -> list[Finding]:
     """Trading days between the first and last bar that have no bar."""
-    have = sorted(set(dates))
+    have = sorted({_as_date(d) for d in dates})
     if len(have) < 2:
         return []
     present = set(have)

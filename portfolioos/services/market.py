@@ -251,7 +251,8 @@ class MarketService:
     # -- prices: reads ------------------------------------------------------------
 
     def prices(self, symbol: str, start: date | None = None, end: date | None = None) -> pd.DataFrame:
-        """Stored daily bars (date, open, high, low, close, adj_close, volume, currency, source)."""
+        """Stored daily bars (date as datetime64, open, high, low, close, adj_close, volume,
+        currency, source): numpy-backed, straight from DuckDB."""
         return self._store.bars(normalise_symbol(symbol), start, end)
 
     def gaps(self, symbol: str) -> list[StoredFinding]:

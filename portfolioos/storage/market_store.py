@@ -285,7 +285,7 @@ def _upsert_info(cur: Any, symbol: str, info: dict[str, Any]) -> None:
         "asset_type = coalesce(excluded.asset_type, asset_type), "
         "sector = coalesce(excluded.sector, sector), industry = coalesce(excluded.industry, industry), "
         "currency = coalesce(excluded.currency, currency), "
-        "exchange = coalesce(excluded.exchange, exchange), updated_at = current_timestamp",
+        "exchange = coalesce(excluded.exchange, exchange), updated_at = excluded.updated_at",
         [symbol, info.get("name"), info.get("quote_type"), info.get("asset_type"), info.get("sector"),
          info.get("industry"), info.get("currency"), info.get("exchange")],
     )

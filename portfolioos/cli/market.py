@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from portfolioos.cli.output import print_json, print_table
@@ -23,10 +23,11 @@ if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
     from portfolioos.services.market import SyncReport
 
-Sub = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def register(sub: Sub, common: argparse.ArgumentParser) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     prices = sub.add_parser("prices", help="sync, show and check cached prices", parents=[common])
     verbs = prices.add_subparsers(dest="verb", metavar="VERB", required=True)
 
@@ -137,7 +138,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for row in frame.to_dict("records"):
         clean: dict[str, Any] = {}
         for key, value in row.items():
-            if hasattr(value, "date") and callable(value.date) and not isinstance(value, date):
+            if key == "date" and isinstance(value, datetime):  # pandas Timestamps included
                 value = value.date()
             if isinstance(value, float) and math.isnan(value):
                 value = None

@@ -24,10 +24,9 @@ if TYPE_CHECKING:
     from portfolioos.services.market import SyncReport
 
 
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     prices = sub.add_parser("prices", help="sync, show and check cached prices", parents=[common])
     verbs = prices.add_subparsers(dest="verb", metavar="VERB", required=True)
 
@@ -35,8 +34,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     sync.add_argument("symbols", nargs="*", metavar="SYMBOL")
     sync.add_argument("--held", action="store_true", help="every symbol held in any account")
     sync.add_argument("--full", action="store_true", help="re-read the whole history window")
-    sync.add_argument("--overwrite-manual", action="store_true",
-                      help="let Yahoo replace prices entered by hand")
+    sync.add_argument(
+        "--overwrite-manual", action="store_true", help="let Yahoo replace prices entered by hand"
+    )
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(handler=_sync, access="write")
 
@@ -47,13 +47,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=_show, access="read")
 
-    gaps = verbs.add_parser("gaps", help="missing trading days and other findings", parents=[common])
+    gaps = verbs.add_parser(
+        "gaps", help="missing trading days and other findings", parents=[common]
+    )
     gaps.add_argument("symbol")
     gaps.add_argument("--json", action="store_true")
     gaps.set_defaults(handler=_gaps, access="read")
 
-    imp = verbs.add_parser("import", help="import a price CSV (symbol,date,close[,currency])",
-                           parents=[common])
+    imp = verbs.add_parser(
+        "import", help="import a price CSV (symbol,date,close[,currency])", parents=[common]
+    )
     imp.add_argument("file")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(handler=_import, access="write")
@@ -66,13 +69,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     add.add_argument("--json", action="store_true")
     add.set_defaults(handler=_add, access="write")
 
-    actions = verbs.add_parser("actions", help="splits/dividends Yahoo knows and the ledger lacks",
-                               parents=[common])
+    actions = verbs.add_parser(
+        "actions", help="splits/dividends Yahoo knows and the ledger lacks", parents=[common]
+    )
     actions.add_argument("symbols", nargs="*", metavar="SYMBOL")
     actions.add_argument("--json", action="store_true")
     actions.set_defaults(handler=_actions, access="read")
 
-    macro = sub.add_parser("macro", help="FRED macro series (needs a FRED API key)", parents=[common])
+    macro = sub.add_parser(
+        "macro", help="FRED macro series (needs a FRED API key)", parents=[common]
+    )
     mverbs = macro.add_subparsers(dest="verb", metavar="VERB", required=True)
     msync = mverbs.add_parser("sync", help="fetch series from FRED", parents=[common])
     msync.add_argument("series", nargs="+", metavar="SERIES")
@@ -87,8 +93,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     sec = sub.add_parser("securities", help="what a symbol is", parents=[common])
     sverbs = sec.add_subparsers(dest="verb", metavar="VERB", required=True)
-    info = sverbs.add_parser("info", help="name, type, currency, exchange, dividends, splits",
-                             parents=[common])
+    info = sverbs.add_parser(
+        "info", help="name, type, currency, exchange, dividends, splits", parents=[common]
+    )
     info.add_argument("symbol")
     info.add_argument("--json", action="store_true")
     info.set_defaults(handler=_info, access="read")
@@ -102,15 +109,26 @@ def _date(text: str) -> date:
 
 
 def _report(report: SyncReport, as_json: bool, noun: str) -> int:
-    rows = [{"symbol": r.symbol, "status": r.status, "rows_added": r.rows_added,
-             "last_date": r.last_date, "message": r.message} for r in report.results]
+    rows = [
+        {
+            "symbol": r.symbol,
+            "status": r.status,
+            "rows_added": r.rows_added,
+            "last_date": r.last_date,
+            "message": r.message,
+        }
+        for r in report.results
+    ]
     if as_json:
         print_json({noun: rows, "all_failed": report.all_failed})
     else:
         print_table(rows, ("symbol", "status", "rows_added", "last_date", "message"))
         failed = [r for r in report.results if r.status not in ("ok", "stale")]
         if failed:
-            print(f"{len(failed)} of {len(rows)} fetch(es) failed; cached data was kept.", file=sys.stderr)
+            print(
+                f"{len(failed)} of {len(rows)} fetch(es) failed; cached data was kept.",
+                file=sys.stderr,
+            )
     return 1 if report.all_failed else 0
 
 
@@ -154,16 +172,27 @@ def _show(args: argparse.Namespace, ctx: AppContext) -> int:
     rows = _records(market.prices(args.symbol, args.start, args.end))
     stale = market.staleness([args.symbol])[0]
     if args.json:
-        print_json({"symbol": stale.symbol, "last_date": stale.last_date, "age_days": stale.age_days,
-                    "sessions_behind": stale.sessions_behind, "status": stale.status,
-                    "prices": rows})
+        print_json(
+            {
+                "symbol": stale.symbol,
+                "last_date": stale.last_date,
+                "age_days": stale.age_days,
+                "sessions_behind": stale.sessions_behind,
+                "status": stale.status,
+                "prices": rows,
+            }
+        )
         return 0
     if not rows:
         print(f"No cached prices for {stale.symbol}; run `portfolioos prices sync {stale.symbol}`.")
         return 0
-    print_table(rows, ("date", "open", "high", "low", "close", "adj_close", "volume", "currency", "source"))
-    print(f"{stale.symbol}: newest price {stale.last_date} ({stale.age_days} day(s) old, "
-          f"{stale.sessions_behind} session(s) behind; last sync: {stale.status})")
+    print_table(
+        rows, ("date", "open", "high", "low", "close", "adj_close", "volume", "currency", "source")
+    )
+    print(
+        f"{stale.symbol}: newest price {stale.last_date} ({stale.age_days} day(s) old, "
+        f"{stale.sessions_behind} session(s) behind; last sync: {stale.status})"
+    )
     return 0
 
 
@@ -172,13 +201,21 @@ def _gaps(args: argparse.Namespace, ctx: AppContext) -> int:
     findings = ctx.market.findings(args.symbol)
     symbol = args.symbol.strip().upper()
     if args.json:
-        print_json({"symbol": symbol,
-                    "gaps": [{"date": g.date, "detail": g.detail} for g in gaps],
-                    "findings": [{"date": f.date, "kind": f.kind, "detail": f.detail} for f in findings]})
+        print_json(
+            {
+                "symbol": symbol,
+                "gaps": [{"date": g.date, "detail": g.detail} for g in gaps],
+                "findings": [
+                    {"date": f.date, "kind": f.kind, "detail": f.detail} for f in findings
+                ],
+            }
+        )
         return 0
     print(f"{symbol}: {len(gaps)} gap(s) on trading days")
-    print_table([{"date": f.date, "kind": f.kind, "detail": f.detail} for f in findings],
-                ("date", "kind", "detail"))
+    print_table(
+        [{"date": f.date, "kind": f.kind, "detail": f.detail} for f in findings],
+        ("date", "kind", "detail"),
+    )
     return 0
 
 
@@ -195,8 +232,15 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
     ctx.market.add_manual_price(args.symbol, args.date, args.close, args.currency)
     symbol = args.symbol.strip().upper()
     if args.json:
-        print_json({"symbol": symbol, "date": args.date, "close": float(args.close),
-                    "currency": args.currency.upper(), "source": "manual"})
+        print_json(
+            {
+                "symbol": symbol,
+                "date": args.date,
+                "close": float(args.close),
+                "currency": args.currency.upper(),
+                "source": "manual",
+            }
+        )
     else:
         print(f"added manual price {symbol} {args.date} {args.close} {args.currency.upper()}")
     return 0
@@ -207,8 +251,13 @@ def _actions(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
         print_json({"suggestions": found})
     else:
-        print_table([{"symbol": a.symbol, "date": a.date, "type": a.type, "reason": a.reason}
-                     for a in found], ("symbol", "date", "type", "reason"))
+        print_table(
+            [
+                {"symbol": a.symbol, "date": a.date, "type": a.type, "reason": a.reason}
+                for a in found
+            ],
+            ("symbol", "date", "type", "reason"),
+        )
     return 0
 
 
@@ -220,8 +269,13 @@ def _macro_show(args: argparse.Namespace, ctx: AppContext) -> int:
     series = args.series.strip().upper()
     rows = _records(ctx.market.macro(series, args.start, args.end))
     if args.json:
-        print_json({"series": series, "fred_enabled": ctx.market.fred_api_key() is not None,
-                    "observations": rows})
+        print_json(
+            {
+                "series": series,
+                "fred_enabled": ctx.market.fred_api_key() is not None,
+                "observations": rows,
+            }
+        )
         return 0
     if not rows:
         print(f"No cached observations for {series}; run `portfolioos macro sync {series}`.")
@@ -235,9 +289,20 @@ def _info(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
         print_json(info)
         return 0
-    for key in ("symbol", "name", "quote_type", "asset_type", "sector", "industry", "currency",
-                "exchange", "updated_at"):
+    for key in (
+        "symbol",
+        "name",
+        "quote_type",
+        "asset_type",
+        "sector",
+        "industry",
+        "currency",
+        "exchange",
+        "updated_at",
+    ):
         print(f"{key:>11}: {info.get(key) if info.get(key) is not None else '-'}")
-    print(f"{'dividends':>11}: {len(info['dividends'])}, splits: "
-          + (", ".join(f"{s['date']} x{s['ratio']:g}" for s in info["splits"]) or "none"))
+    print(
+        f"{'dividends':>11}: {len(info['dividends'])}, splits: "
+        + (", ".join(f"{s['date']} x{s['ratio']:g}" for s in info["splits"]) or "none")
+    )
     return 0

@@ -18,15 +18,21 @@ import numpy as np
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
 # Unscheduled closures: by definition not derivable from a rule.
-UNSCHEDULED_CLOSURES = frozenset({
-    date(1994, 4, 27),   # President Nixon's funeral
-    date(2001, 9, 11), date(2001, 9, 12), date(2001, 9, 13), date(2001, 9, 14),
-    date(2004, 6, 11),   # President Reagan
-    date(2007, 1, 2),    # President Ford
-    date(2012, 10, 29), date(2012, 10, 30),  # Hurricane Sandy
-    date(2018, 12, 5),   # President G. H. W. Bush
-    date(2025, 1, 9),    # President Carter
-})
+UNSCHEDULED_CLOSURES = frozenset(
+    {
+        date(1994, 4, 27),  # President Nixon's funeral
+        date(2001, 9, 11),
+        date(2001, 9, 12),
+        date(2001, 9, 13),
+        date(2001, 9, 14),
+        date(2004, 6, 11),  # President Reagan
+        date(2007, 1, 2),  # President Ford
+        date(2012, 10, 29),
+        date(2012, 10, 30),  # Hurricane Sandy
+        date(2018, 12, 5),  # President G. H. W. Bush
+        date(2025, 1, 9),  # President Carter
+    }
+)
 
 
 def easter(year: int) -> date:
@@ -49,7 +55,7 @@ def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     if n > 0:
         first = date(year, month, 1)
         return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-    last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+    last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
     return last - timedelta(days=(last.weekday() - weekday) % 7)
 
 
@@ -66,18 +72,18 @@ def holidays(year: int) -> frozenset[date]:
     """Full-day NYSE closures in `year` that fall on weekdays."""
     days: list[date | None] = [
         _observed(date(year, 1, 1), saturday_to_friday=False),
-        nth_weekday(year, 2, MON, 3),            # Washington's Birthday
-        easter(year) - timedelta(days=2),        # Good Friday
-        nth_weekday(year, 5, MON, -1),           # Memorial Day
+        nth_weekday(year, 2, MON, 3),  # Washington's Birthday
+        easter(year) - timedelta(days=2),  # Good Friday
+        nth_weekday(year, 5, MON, -1),  # Memorial Day
         _observed(date(year, 7, 4)),
-        nth_weekday(year, 9, MON, 1),            # Labor Day
-        nth_weekday(year, 11, THU, 4),           # Thanksgiving
+        nth_weekday(year, 9, MON, 1),  # Labor Day
+        nth_weekday(year, 11, THU, 4),  # Thanksgiving
         _observed(date(year, 12, 25)),
     ]
     if year >= 1998:
-        days.append(nth_weekday(year, 1, MON, 3))    # Martin Luther King Jr. Day
+        days.append(nth_weekday(year, 1, MON, 3))  # Martin Luther King Jr. Day
     if year >= 2022:
-        days.append(_observed(date(year, 6, 19)))    # Juneteenth
+        days.append(_observed(date(year, 6, 19)))  # Juneteenth
     found = {d for d in days if d is not None and d.year == year}
     found |= {d for d in UNSCHEDULED_CLOSURES if d.year == year}
     return frozenset(d for d in found if d.weekday() < SAT)

@@ -9,14 +9,20 @@ not exist") and from urllib's connection errors.
 from __future__ import annotations
 
 import logging
-import socket
 import urllib.error
 import xml.etree.ElementTree as ET
 from datetime import date
 
 import pandas as pd
 
-from portfolioos.market.yahoo import FAILED, NO_DATA, OFFLINE, RATE_LIMITED, SERVER_ERROR, FetchError
+from portfolioos.market.yahoo import (
+    FAILED,
+    NO_DATA,
+    OFFLINE,
+    RATE_LIMITED,
+    SERVER_ERROR,
+    FetchError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +47,18 @@ class FredClient:
             raise classify_message(series_id, str(exc)) from exc
         except urllib.error.HTTPError as exc:  # pragma: no cover - fredapi catches these
             raise FetchError(SERVER_ERROR, f"{series_id}: FRED answered HTTP {exc.code}") from exc
-        except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as exc:
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise FetchError(OFFLINE, f"{series_id}: cannot reach FRED ({_reason(exc)})") from exc
         except ET.ParseError as exc:
             raise FetchError(SERVER_ERROR, f"{series_id}: FRED sent an unreadable answer") from exc
         if series is None or len(series) == 0:
             return pd.DataFrame({"date": [], "value": []})
-        return pd.DataFrame({
-            "date": [ts.date() for ts in pd.to_datetime(series.index)],
-            "value": series.to_numpy(dtype=float),
-        })
+        return pd.DataFrame(
+            {
+                "date": [ts.date() for ts in pd.to_datetime(series.index)],
+                "value": series.to_numpy(dtype=float),
+            }
+        )
 
 
 def classify_message(series_id: str, message: str) -> FetchError:

@@ -30,8 +30,14 @@ class TokenBucket:
     long one settles at `rate`.
     """
 
-    def __init__(self, rate: float, capacity: float = 1.0, *, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep) -> None:
+    def __init__(
+        self,
+        rate: float,
+        capacity: float = 1.0,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
         if rate <= 0 or capacity < 1:
             raise ValueError("rate must be > 0 and capacity >= 1")
         self.rate = rate
@@ -79,7 +85,7 @@ class Backoff:
     retries: int = 3
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
-        ceiling = min(self.cap, self.base * (2 ** attempt))
+        ceiling = min(self.cap, self.base * (2**attempt))
         return (rng or random).uniform(0.0, ceiling)
 
 

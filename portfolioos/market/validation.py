@@ -45,12 +45,20 @@ def find_gaps(symbol: str, dates: Iterable[object]) -> list[Finding]:
     present = set(have)
     return [
         Finding(symbol, day, GAP, "no bar on a trading day")
-        for day in trading_days(have[0], have[-1]) if day not in present
+        for day in trading_days(have[0], have[-1])
+        if day not in present
     ]
 
 
-def find_outliers(symbol: str, dates: list[date], close: np.ndarray, split_dates: Iterable[date],
-                  *, k: float = DEFAULT_K, max_move: float = MAX_MOVE) -> list[Finding]:
+def find_outliers(
+    symbol: str,
+    dates: list[date],
+    close: np.ndarray,
+    split_dates: Iterable[date],
+    *,
+    k: float = DEFAULT_K,
+    max_move: float = MAX_MOVE,
+) -> list[Finding]:
     """Day-over-day moves beyond k robust sigmas or `max_move`, unless a split explains them.
 
     Sigma is 1.4826 x the median absolute deviation of the returns: one bad print must
@@ -77,8 +85,14 @@ def find_outliers(symbol: str, dates: list[date], close: np.ndarray, split_dates
         if abs(move) > max_move:
             out.append(Finding(symbol, day, OUTLIER, f"close moved {move:+.1%} in one day"))
         elif np.isfinite(sigma) and sigma > 0 and abs(move) > k * sigma:
-            out.append(Finding(symbol, day, OUTLIER,
-                               f"close moved {move:+.1%}, {abs(move) / sigma:.0f} sigma (k={k:g})"))
+            out.append(
+                Finding(
+                    symbol,
+                    day,
+                    OUTLIER,
+                    f"close moved {move:+.1%}, {abs(move) / sigma:.0f} sigma (k={k:g})",
+                )
+            )
     return out
 
 
@@ -88,8 +102,11 @@ def find_broken_bars(symbol: str, frame: pd.DataFrame) -> list[Finding]:
     Missing open/high/low (manual prices carry only a close) are not errors.
     """
     out: list[Finding] = []
-    cols = {c: frame[c].to_numpy(dtype=float, na_value=np.nan) for c in
-            ("open", "high", "low", "close", "volume") if c in frame.columns}
+    cols = {
+        c: frame[c].to_numpy(dtype=float, na_value=np.nan)
+        for c in ("open", "high", "low", "close", "volume")
+        if c in frame.columns
+    }
     n = len(frame)
     nan = np.full(n, np.nan)
     o, h, lo, c = (cols.get(x, nan) for x in ("open", "high", "low", "close"))
@@ -118,8 +135,9 @@ def find_broken_bars(symbol: str, frame: pd.DataFrame) -> list[Finding]:
     return out
 
 
-def validate(symbol: str, frame: pd.DataFrame, split_dates: Iterable[date] = (),
-             *, k: float = DEFAULT_K) -> list[Finding]:
+def validate(
+    symbol: str, frame: pd.DataFrame, split_dates: Iterable[date] = (), *, k: float = DEFAULT_K
+) -> list[Finding]:
     """All checks over one symbol's bars (columns date, open, high, low, close, volume[, source]).
 
     Gaps are judged on exchange-sourced bars only: a manual price series is sparse by

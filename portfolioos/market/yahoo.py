@@ -37,9 +37,16 @@ FAILED = "failed"
 
 # Yahoo quote types -> our asset types (what allocation charts group by).
 ASSET_TYPES = {
-    "EQUITY": "stock", "ETF": "etf", "MUTUALFUND": "mutual_fund", "INDEX": "index",
-    "CRYPTOCURRENCY": "crypto", "CURRENCY": "cash", "MONEYMARKET": "cash", "FUTURE": "other",
-    "OPTION": "other", "BOND": "bond",
+    "EQUITY": "stock",
+    "ETF": "etf",
+    "MUTUALFUND": "mutual_fund",
+    "INDEX": "index",
+    "CRYPTOCURRENCY": "crypto",
+    "CURRENCY": "cash",
+    "MONEYMARKET": "cash",
+    "FUTURE": "other",
+    "OPTION": "other",
+    "BOND": "bond",
 }
 
 _yf_lock = threading.Lock()
@@ -110,8 +117,9 @@ def _configure_yfinance(cache_dir: Path | None) -> Any:
 class YahooClient:
     """One fetch per symbol: daily bars in [start, end) with dividends and splits."""
 
-    def __init__(self, *, base_url: str | None = None, cache_dir: Path | None = None,
-                 timeout: float = 10.0) -> None:
+    def __init__(
+        self, *, base_url: str | None = None, cache_dir: Path | None = None, timeout: float = 10.0
+    ) -> None:
         self.session = YahooSession(base_url)
         self.cache_dir = cache_dir
         self.timeout = timeout
@@ -125,23 +133,31 @@ class YahooClient:
                 # pandas 3 deprecation noise from inside yfinance: theirs to fix.
                 warnings.simplefilter("ignore", DeprecationWarning)
                 frame = ticker.history(
-                    start=start.isoformat(), end=(end + timedelta(days=1)).isoformat(),
-                    interval="1d", auto_adjust=False, actions=True, timeout=self.timeout)
+                    start=start.isoformat(),
+                    end=(end + timedelta(days=1)).isoformat(),
+                    interval="1d",
+                    auto_adjust=False,
+                    actions=True,
+                    timeout=self.timeout,
+                )
                 meta = _metadata(ticker)
         except Exception as exc:
             raise self._classify(symbol, exc) from exc
         if frame is None or frame.empty:
             # An existing symbol with no bars in the window (a holiday week): not an error.
             if self.session.last_status == 200:
-                return YahooHistory(symbol, _empty_prices(), _empty_divs(), _empty_splits(),
-                                    info_from_meta(meta))
+                return YahooHistory(
+                    symbol, _empty_prices(), _empty_divs(), _empty_splits(), info_from_meta(meta)
+                )
             raise FetchError(NO_DATA, f"{symbol}: Yahoo returned no data")
         return to_history(symbol, frame, meta)
 
     def _classify(self, symbol: str, exc: BaseException) -> FetchError:
         from yfinance import exceptions as yfe
 
-        status = getattr(getattr(exc, "response", None), "status_code", None) or self.session.last_status
+        status = (
+            getattr(getattr(exc, "response", None), "status_code", None) or self.session.last_status
+        )
         name = type(exc).__name__
         if isinstance(exc, yfe.YFRateLimitError) or status == 429:
             return FetchError(RATE_LIMITED, f"{symbol}: Yahoo is rate limiting requests (HTTP 429)")
@@ -152,13 +168,22 @@ class YahooClient:
         if isinstance(exc, yfe.YFTzMissingError | yfe.YFPricesMissingError) or status == 404:
             return FetchError(NO_DATA, f"{symbol}: no data on Yahoo (unknown or delisted symbol?)")
         if isinstance(exc, json.JSONDecodeError | yfe.YFDataException):
-            return FetchError(SERVER_ERROR, f"{symbol}: Yahoo sent an unreadable answer ({_short(exc)})")
+            return FetchError(
+                SERVER_ERROR, f"{symbol}: Yahoo sent an unreadable answer ({_short(exc)})"
+            )
         logger.warning("unclassified yfinance error for %s", symbol, exc_info=exc)
         return FetchError(FAILED, f"{symbol}: {name}: {_short(exc)}")
 
 
-META_KEYS = ("currency", "instrumentType", "exchangeName", "fullExchangeName", "longName",
-             "shortName", "exchangeTimezoneName")
+META_KEYS = (
+    "currency",
+    "instrumentType",
+    "exchangeName",
+    "fullExchangeName",
+    "longName",
+    "shortName",
+    "exchangeTimezoneName",
+)
 
 
 def _metadata(ticker: Any) -> dict[str, Any]:
@@ -181,8 +206,15 @@ def _is_connection_error(exc: BaseException) -> bool:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, curl_requests.exceptions.ConnectionError | curl_requests.exceptions.Timeout
-                      | requests.ConnectionError | requests.Timeout | ConnectionError | TimeoutError):
+        if isinstance(
+            current,
+            curl_requests.exceptions.ConnectionError
+            | curl_requests.exceptions.Timeout
+            | requests.ConnectionError
+            | requests.Timeout
+            | ConnectionError
+            | TimeoutError,
+        ):
             return True
         if isinstance(current, OSError) and not isinstance(current, FileNotFoundError):
             return True
@@ -213,37 +245,45 @@ def to_history(symbol: str, frame: pd.DataFrame, meta: dict[str, Any]) -> YahooH
     info = info_from_meta(meta)
     currency = info.get("currency")
     days = [ts.date() for ts in frame.index]
-    prices = pd.DataFrame({
-        "date": days,
-        "open": frame["Open"].to_numpy(dtype=float),
-        "high": frame["High"].to_numpy(dtype=float),
-        "low": frame["Low"].to_numpy(dtype=float),
-        "close": frame["Close"].to_numpy(dtype=float),
-        "adj_close": frame["Adj Close"].to_numpy(dtype=float) if "Adj Close" in frame else
-        frame["Close"].to_numpy(dtype=float),
-        "volume": frame["Volume"].fillna(0).to_numpy(dtype="int64"),
-        "currency": currency,
-    })
+    prices = pd.DataFrame(
+        {
+            "date": days,
+            "open": frame["Open"].to_numpy(dtype=float),
+            "high": frame["High"].to_numpy(dtype=float),
+            "low": frame["Low"].to_numpy(dtype=float),
+            "close": frame["Close"].to_numpy(dtype=float),
+            "adj_close": frame["Adj Close"].to_numpy(dtype=float)
+            if "Adj Close" in frame
+            else frame["Close"].to_numpy(dtype=float),
+            "volume": frame["Volume"].fillna(0).to_numpy(dtype="int64"),
+            "currency": currency,
+        }
+    )
     prices = prices[prices["close"].notna()].reset_index(drop=True)
     div = frame["Dividends"] if "Dividends" in frame else pd.Series(dtype=float)
     spl = frame["Stock Splits"] if "Stock Splits" in frame else pd.Series(dtype=float)
     div_mask = (div.fillna(0) != 0).to_numpy()
     spl_mask = (spl.fillna(0) != 0).to_numpy()
-    dividends = pd.DataFrame({
-        "date": [d for d, m in zip(days, div_mask, strict=True) if m],
-        "amount": div.to_numpy(dtype=float)[div_mask],
-        "currency": currency,
-    })
-    splits = pd.DataFrame({
-        "date": [d for d, m in zip(days, spl_mask, strict=True) if m],
-        "ratio": spl.to_numpy(dtype=float)[spl_mask],
-    })
+    dividends = pd.DataFrame(
+        {
+            "date": [d for d, m in zip(days, div_mask, strict=True) if m],
+            "amount": div.to_numpy(dtype=float)[div_mask],
+            "currency": currency,
+        }
+    )
+    splits = pd.DataFrame(
+        {
+            "date": [d for d, m in zip(days, spl_mask, strict=True) if m],
+            "ratio": spl.to_numpy(dtype=float)[spl_mask],
+        }
+    )
     return YahooHistory(symbol, prices, dividends, splits, info)
 
 
 def _empty_prices() -> pd.DataFrame:
-    return pd.DataFrame({c: [] for c in ("date", "open", "high", "low", "close", "adj_close",
-                                         "volume", "currency")})
+    return pd.DataFrame(
+        {c: [] for c in ("date", "open", "high", "low", "close", "adj_close", "volume", "currency")}
+    )
 
 
 def _empty_divs() -> pd.DataFrame:

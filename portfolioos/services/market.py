@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from portfolioos.errors import ImportFileError, Location, MarketDataError, NotFoundError, ValidationError
+from portfolioos.errors import (
+    ImportFileError,
+    Location,
+    MarketDataError,
+    NotFoundError,
+    ValidationError,
+)
 from portfolioos.market import validation
 from portfolioos.market.calendar import last_completed_session, trading_days
 from portfolioos.market.ratelimit import Backoff, TokenBucket, call_with_retries
@@ -54,13 +60,20 @@ INITIAL_YEARS = 10
 FRED_SECRET = "fred-api-key"
 YAHOO_URL_ENV = "PORTFOLIOOS_YAHOO_BASE_URL"
 FRED_URL_ENV = "PORTFOLIOOS_FRED_ROOT_URL"
-NO_FRED_KEY = ("FRED is off: no API key is stored (secret 'fred-api-key'). Get a free key at "
-               "https://fred.stlouisfed.org/docs/api/api_key.html and store it with `portfolioos keys`; "
-               "prices and everything else work without it.")
+NO_FRED_KEY = (
+    "FRED is off: no API key is stored (secret 'fred-api-key'). Get a free key at "
+    "https://fred.stlouisfed.org/docs/api/api_key.html and store it with `portfolioos keys`; "
+    "prices and everything else work without it."
+)
 
 # A fetch failure's kind -> the status reported for the symbol.
-_STATUS = {OFFLINE: "offline", NO_DATA: "no_data", RATE_LIMITED: "rate_limited",
-           SERVER_ERROR: "failed", FAILED: "failed"}
+_STATUS = {
+    OFFLINE: "offline",
+    NO_DATA: "no_data",
+    RATE_LIMITED: "rate_limited",
+    SERVER_ERROR: "failed",
+    FAILED: "failed",
+}
 _SYMBOL = re.compile(r"^[A-Z0-9^][A-Z0-9.\-=^/]{0,31}$")
 _SERIES = re.compile(r"^[A-Z0-9_]{1,64}$")
 
@@ -167,16 +180,23 @@ class MarketService:
         if self._yahoo is None:
             from portfolioos.market.yahoo import YahooClient
 
-            client = YahooClient(base_url=self._yahoo_base_url,
-                                 cache_dir=self._ctx.paths.root / "cache" / "yfinance")
+            client = YahooClient(
+                base_url=self._yahoo_base_url, cache_dir=self._ctx.paths.root / "cache" / "yfinance"
+            )
             self._yahoo = client.history
         return self._yahoo
 
     # -- prices: sync -------------------------------------------------------------
 
-    def sync_prices(self, symbols: Sequence[str], progress: Progress = no_progress,
-                    cancel: CancelToken = NEVER_CANCELLED, *, full: bool = False,
-                    overwrite_manual: bool = False) -> SyncReport:
+    def sync_prices(
+        self,
+        symbols: Sequence[str],
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+        *,
+        full: bool = False,
+        overwrite_manual: bool = False,
+    ) -> SyncReport:
         """Fetch what is missing for each symbol; one result per symbol, in order.
 
         `full` re-reads the whole initial window; `overwrite_manual` lets Yahoo replace
@@ -194,26 +214,48 @@ class MarketService:
             progress(i / max(len(wanted), 1), f"{symbol}: fetching")
             state = states.get(symbol)
             last = stored_last.get(symbol)
-            if state is not None and state.last_date is not None and state.status in ("ok", "stale"):
+            if (
+                state is not None
+                and state.last_date is not None
+                and state.status in ("ok", "stale")
+            ):
                 last = max(last, state.last_date) if last else state.last_date
-            results.append(self._sync_symbol(store, symbol, last, today, target, full=full,
-                                             overwrite_manual=overwrite_manual))
+            results.append(
+                self._sync_symbol(
+                    store, symbol, last, today, target, full=full, overwrite_manual=overwrite_manual
+                )
+            )
         progress(1.0, "prices synced")
         added = any(r.rows_added for r in results)
         return SyncReport(results, Changes(prices=added))
 
-    def _sync_symbol(self, store: MarketStore, symbol: str, last: date | None, today: date,
-                     target: date, *, full: bool, overwrite_manual: bool) -> SyncResult:
+    def _sync_symbol(
+        self,
+        store: MarketStore,
+        symbol: str,
+        last: date | None,
+        today: date,
+        target: date,
+        *,
+        full: bool,
+        overwrite_manual: bool,
+    ) -> SyncResult:
         if last is not None and last >= target and not full:
             return SyncResult(symbol, "ok", 0, "up to date", last)
-        start = (last - timedelta(days=OVERLAP_DAYS) if last and not full
-                 else today - timedelta(days=365 * INITIAL_YEARS))
+        start = (
+            last - timedelta(days=OVERLAP_DAYS)
+            if last and not full
+            else today - timedelta(days=365 * INITIAL_YEARS)
+        )
         fetch = self._fetcher()
         try:
             history: YahooHistory = call_with_retries(
                 lambda: fetch(symbol, start, today),
                 retryable=lambda e: isinstance(e, FetchError) and e.retryable,
-                backoff=self._backoff, limiter=self._yahoo_limiter, sleep=self._sleep)
+                backoff=self._backoff,
+                limiter=self._yahoo_limiter,
+                sleep=self._sleep,
+            )
         except FetchError as exc:
             status = _STATUS.get(exc.kind, "failed")
             message = str(exc)
@@ -231,17 +273,24 @@ class MarketService:
         if newest is not None and newest < target:
             behind = len(trading_days(newest + timedelta(days=1), target))
             status = "stale"
-            message = (f"Yahoo's newest bar is {newest.isoformat()}, {behind} session(s) behind "
-                       f"{target.isoformat()}")
+            message = (
+                f"Yahoo's newest bar is {newest.isoformat()}, {behind} session(s) behind "
+                f"{target.isoformat()}"
+            )
         added = store.write_symbol(
             SymbolWrite(symbol, history.prices, history.dividends, history.splits, history.info),
-            status=status, message=message, when=self._now(), validator=_validator(symbol),
-            overwrite_manual=overwrite_manual)
+            status=status,
+            message=message,
+            when=self._now(),
+            validator=_validator(symbol),
+            overwrite_manual=overwrite_manual,
+        )
         new_last = store.last_bar_dates([symbol]).get(symbol)
         return SyncResult(symbol, status, added, message, new_last)
 
-    def sync_held(self, progress: Progress = no_progress,
-                  cancel: CancelToken = NEVER_CANCELLED) -> SyncReport:
+    def sync_held(
+        self, progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED
+    ) -> SyncReport:
         """Sync every symbol with shares in any account."""
         return self.sync_prices(self.held_symbols(), progress=progress, cancel=cancel)
 
@@ -250,7 +299,9 @@ class MarketService:
 
     # -- prices: reads ------------------------------------------------------------
 
-    def prices(self, symbol: str, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    def prices(
+        self, symbol: str, start: date | None = None, end: date | None = None
+    ) -> pd.DataFrame:
         """Stored daily bars (date as datetime64, open, high, low, close, adj_close, volume,
         currency, source): numpy-backed, straight from DuckDB."""
         return self._store.bars(normalise_symbol(symbol), start, end)
@@ -261,8 +312,10 @@ class MarketService:
         bars = self._store.bars(symbol)
         if not bars.empty:
             bars = bars[bars["source"] != "manual"]
-        return [StoredFinding(f.symbol, f.date, f.kind, f.detail)
-                for f in validation.find_gaps(symbol, list(bars["date"]) if not bars.empty else [])]
+        return [
+            StoredFinding(f.symbol, f.date, f.kind, f.detail)
+            for f in validation.find_gaps(symbol, list(bars["date"]) if not bars.empty else [])
+        ]
 
     def findings(self, symbol: str, kind: str | None = None) -> list[StoredFinding]:
         return self._store.findings(normalise_symbol(symbol), kind)
@@ -271,8 +324,12 @@ class MarketService:
         symbol = normalise_symbol(symbol)
         info = self._store.info(symbol)
         if info is None:
-            raise NotFoundError(f"No security info for {symbol} yet; run `portfolioos prices sync {symbol}`.")
-        info["dividends"] = [{"date": d, "amount": a, "currency": c} for d, a, c in self._store.dividends(symbol)]
+            raise NotFoundError(
+                f"No security info for {symbol} yet; run `portfolioos prices sync {symbol}`."
+            )
+        info["dividends"] = [
+            {"date": d, "amount": a, "currency": c} for d, a, c in self._store.dividends(symbol)
+        ]
         info["splits"] = [{"date": d, "ratio": r} for d, r in self._store.splits(symbol)]
         return info
 
@@ -287,26 +344,38 @@ class MarketService:
         for symbol in wanted:
             day = last.get(symbol)
             state = states.get(symbol)
-            out.append(Staleness(
-                symbol, day, (today - day).days if day else None,
-                len(trading_days(day + timedelta(days=1), target)) if day else None,
-                state.status if state else "never",
-                state.last_attempt if state else None, state.last_success if state else None))
+            out.append(
+                Staleness(
+                    symbol,
+                    day,
+                    (today - day).days if day else None,
+                    len(trading_days(day + timedelta(days=1), target)) if day else None,
+                    state.status if state else "never",
+                    state.last_attempt if state else None,
+                    state.last_success if state else None,
+                )
+            )
         return out
 
     def sync_due(self) -> SyncDue:
         """What a scheduled sync should fetch: held symbols behind the last session and
         followed macro series not refreshed within the sync interval."""
         held = self.held_symbols()
-        prices = [s.symbol for s in self.staleness(held)
-                  if s.sessions_behind is None or s.sessions_behind > 0]
+        prices = [
+            s.symbol
+            for s in self.staleness(held)
+            if s.sessions_behind is None or s.sessions_behind > 0
+        ]
         enabled = self.fred_api_key() is not None
         macro: list[str] = []
         if enabled:
             hours = int(self._ctx.settings.get("sync_interval_hours") or 24)
             cutoff = self._now() - timedelta(hours=hours)
-            macro = [k for k, s in self._store.sync_states("macro").items()
-                     if s.last_success is None or s.last_success < cutoff]
+            macro = [
+                k
+                for k, s in self._store.sync_states("macro").items()
+                if s.last_success is None or s.last_success < cutoff
+            ]
         return SyncDue(prices, macro, enabled)
 
     # -- corporate actions ----------------------------------------------------------
@@ -327,22 +396,43 @@ class MarketService:
             if since is None:
                 continue
             splits_known = [d for s, d, t in recorded if s == symbol and t == "split"]
-            divs_known = [d for s, d, t in recorded if s == symbol and t in ("dividend", "reinvest")]
+            divs_known = [
+                d for s, d, t in recorded if s == symbol and t in ("dividend", "reinvest")
+            ]
             for day, ratio in self._store.splits(symbol):
                 if day > since and not _near(day, splits_known, 5):
-                    out.append(SuggestedAction(symbol, day, "split", ratio, None, None,
-                                               f"Yahoo reports a {ratio:g}-for-1 split; the ledger has none"))
+                    out.append(
+                        SuggestedAction(
+                            symbol,
+                            day,
+                            "split",
+                            ratio,
+                            None,
+                            None,
+                            f"Yahoo reports a {ratio:g}-for-1 split; the ledger has none",
+                        )
+                    )
             for day, amount, currency in self._store.dividends(symbol):
                 if day > since and not _near(day, divs_known, 45):
-                    out.append(SuggestedAction(symbol, day, "dividend", None, amount, currency,
-                                               f"Yahoo reports a dividend of {amount:g} per share "
-                                               "(ex-date); the ledger has none near it"))
+                    out.append(
+                        SuggestedAction(
+                            symbol,
+                            day,
+                            "dividend",
+                            None,
+                            amount,
+                            currency,
+                            f"Yahoo reports a dividend of {amount:g} per share "
+                            "(ex-date); the ledger has none near it",
+                        )
+                    )
         return sorted(out, key=lambda a: (a.date, a.symbol, a.type))
 
     # -- manual prices ------------------------------------------------------------------
 
-    def add_manual_price(self, symbol: str, day: date | str, close: float | str,
-                         currency: str = "USD") -> Changes:
+    def add_manual_price(
+        self, symbol: str, day: date | str, close: float | str, currency: str = "USD"
+    ) -> Changes:
         """One price typed by the user, for an asset Yahoo lacks (a fund NAV, a house)."""
         import pandas as pd
 
@@ -374,23 +464,32 @@ class MarketService:
                     header["close"] = header["price"]
                 missing = [c for c in ("symbol", "date", "close") if c not in header]
                 if missing:
-                    raise ImportFileError(f"{Location(file=str(file), line=1)}: missing column(s) "
-                                          f"{', '.join(missing)}; need symbol, date, close[, currency]")
+                    raise ImportFileError(
+                        f"{Location(file=str(file), line=1)}: missing column(s) "
+                        f"{', '.join(missing)}; need symbol, date, close[, currency]"
+                    )
                 for line, raw in enumerate(reader, start=2):
+
                     def cell(name: str, raw: dict[str, Any] = raw) -> str:
                         return str(raw.get(header[name]) or "").strip()
 
                     if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
                         continue
                     try:
-                        rows.append((
-                            normalise_symbol(cell("symbol")),
-                            _parse_date(cell("date"), "date"),
-                            _parse_price(cell("close"), "close"),
-                            _parse_currency(cell("currency") if "currency" in header else "USD", "currency"),
-                        ))
+                        rows.append(
+                            (
+                                normalise_symbol(cell("symbol")),
+                                _parse_date(cell("date"), "date"),
+                                _parse_price(cell("close"), "close"),
+                                _parse_currency(
+                                    cell("currency") if "currency" in header else "USD", "currency"
+                                ),
+                            )
+                        )
                     except ValidationError as exc:
-                        where = Location(file=str(file), line=line, column=header.get(exc.field or "", exc.field))
+                        where = Location(
+                            file=str(file), line=line, column=header.get(exc.field or "", exc.field)
+                        )
                         raise ImportFileError(f"{where}: {exc.message}") from None
         except UnicodeDecodeError as exc:
             raise ImportFileError(f"{file}: not a UTF-8 text file ({exc.reason})") from None
@@ -423,8 +522,12 @@ class MarketService:
             return None
         return str(found) if found else None
 
-    def sync_macro(self, series_ids: Sequence[str], progress: Progress = no_progress,
-                   cancel: CancelToken = NEVER_CANCELLED) -> SyncReport:
+    def sync_macro(
+        self,
+        series_ids: Sequence[str],
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> SyncReport:
         """Fetch each series from its last stored observation minus a revision window."""
         key = self.fred_api_key()
         if key is None:
@@ -447,7 +550,10 @@ class MarketService:
                 frame = call_with_retries(
                     lambda sid=sid, start=start: client.observations(sid, start),  # type: ignore[misc]
                     retryable=lambda e: isinstance(e, FetchError) and e.retryable,
-                    backoff=self._backoff, limiter=self._fred_limiter, sleep=self._sleep)
+                    backoff=self._backoff,
+                    limiter=self._fred_limiter,
+                    sleep=self._sleep,
+                )
             except FetchError as exc:
                 status = _STATUS.get(exc.kind, "failed")
                 store.record_attempt("macro", sid, status, str(exc), self._now())
@@ -459,7 +565,9 @@ class MarketService:
         progress(1.0, "macro series synced")
         return SyncReport(results, Changes(macro=any(r.rows_added for r in results)))
 
-    def macro(self, series_id: str, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    def macro(
+        self, series_id: str, start: date | None = None, end: date | None = None
+    ) -> pd.DataFrame:
         return self._store.macro(normalise_series(series_id), start, end)
 
     def followed_series(self) -> list[str]:
@@ -472,15 +580,18 @@ class MarketService:
 def normalise_symbol(symbol: str) -> str:
     text = str(symbol).strip().upper()
     if not _SYMBOL.match(text):
-        raise ValidationError(f"'{symbol}' is not a ticker symbol (letters, digits, . - ^ =).",
-                              field="symbol")
+        raise ValidationError(
+            f"'{symbol}' is not a ticker symbol (letters, digits, . - ^ =).", field="symbol"
+        )
     return text
 
 
 def normalise_series(series_id: str) -> str:
     text = str(series_id).strip().upper()
     if not _SERIES.match(text):
-        raise ValidationError(f"'{series_id}' is not a FRED series id (e.g. CPIAUCSL).", field="series")
+        raise ValidationError(
+            f"'{series_id}' is not a FRED series id (e.g. CPIAUCSL).", field="series"
+        )
     return text
 
 
@@ -498,7 +609,9 @@ def _parse_date(value: date | str, field_name: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValidationError(f"'{value}' is not a date (use YYYY-MM-DD)", field=field_name) from None
+        raise ValidationError(
+            f"'{value}' is not a date (use YYYY-MM-DD)", field=field_name
+        ) from None
 
 
 def _parse_price(value: float | str, field_name: str) -> float:

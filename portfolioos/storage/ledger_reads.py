@@ -37,7 +37,9 @@ def first_acquired(db: DuckDatabase, symbols: Sequence[str]) -> dict[str, date]:
     rows = db.fetchall(
         "SELECT symbol, min(coalesce(acquired_date, date)) FROM transactions "
         "WHERE symbol IN (SELECT unnest(?)) AND type IN ('buy','reinvest','transfer_in') "
-        "GROUP BY symbol", [list(symbols)])
+        "GROUP BY symbol",
+        [list(symbols)],
+    )
     return {r[0]: r[1] for r in rows}
 
 
@@ -45,5 +47,7 @@ def recorded_actions(db: DuckDatabase, symbols: Sequence[str]) -> list[tuple[str
     """(symbol, date, type) of split, dividend and reinvest entries for these symbols."""
     rows = db.fetchall(
         "SELECT DISTINCT symbol, date, type FROM transactions WHERE symbol IN (SELECT unnest(?)) "
-        "AND type IN ('split','dividend','reinvest') ORDER BY symbol, date", [list(symbols)])
+        "AND type IN ('split','dividend','reinvest') ORDER BY symbol, date",
+        [list(symbols)],
+    )
     return [(r[0], r[1], r[2]) for r in rows]

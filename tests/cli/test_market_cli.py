@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,10 +26,14 @@ FIRST = LAST - timedelta(days=120)
 
 @pytest.fixture(scope="module")
 def yahoo() -> Iterator[YahooServer]:
-    srv = YahooServer({
-        "AAPL": make_bars("AAPL", FIRST, LAST, seed=1, dividends={LAST - timedelta(days=30): 0.25}),
-        "VTI": make_bars("VTI", FIRST, LAST, seed=2, instrument_type="ETF"),
-    })
+    srv = YahooServer(
+        {
+            "AAPL": make_bars(
+                "AAPL", FIRST, LAST, seed=1, dividends={LAST - timedelta(days=30): 0.25}
+            ),
+            "VTI": make_bars("VTI", FIRST, LAST, seed=2, instrument_type="ETF"),
+        }
+    )
     srv.start()
     yield srv
     srv.stop()
@@ -44,9 +48,12 @@ def test_sync_show_gaps_info(run_cli: Run, yahoo: YahooServer) -> None:
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     sessions = len(trading_days(FIRST, LAST))
-    assert [(s["symbol"], s["status"], s["rows_added"], s["last_date"]) for s in out["symbols"]] == [
-        ("AAPL", "ok", sessions, LAST.isoformat()), ("VTI", "ok", sessions, LAST.isoformat())]
-    shown = json.loads(run_cli("prices", "show", "AAPL", "--from", LAST.isoformat(), "--json").stdout)
+    assert [
+        (s["symbol"], s["status"], s["rows_added"], s["last_date"]) for s in out["symbols"]
+    ] == [("AAPL", "ok", sessions, LAST.isoformat()), ("VTI", "ok", sessions, LAST.isoformat())]
+    shown = json.loads(
+        run_cli("prices", "show", "AAPL", "--from", LAST.isoformat(), "--json").stdout
+    )
     assert shown["last_date"] == LAST.isoformat() and shown["sessions_behind"] == 0
     assert [p["date"] for p in shown["prices"]] == [LAST.isoformat()]
     assert shown["prices"][0]["source"] == "yahoo" and shown["prices"][0]["close"] > 0
@@ -58,7 +65,9 @@ def test_sync_show_gaps_info(run_cli: Run, yahoo: YahooServer) -> None:
     assert "session(s) behind" in text.stdout
 
 
-def test_offline_sync_says_so_and_exits_1_only_when_all_failed(run_cli: Run, yahoo: YahooServer) -> None:
+def test_offline_sync_says_so_and_exits_1_only_when_all_failed(
+    run_cli: Run, yahoo: YahooServer
+) -> None:
     assert run_cli("prices", "sync", "AAPL", env=env(yahoo.url)).returncode == 0
     # Another day, no network: AAPL is behind now and cannot be fetched.
     offline = run_cli("prices", "sync", "AAPL", "VTI", env=env(closed_port_url()))
@@ -70,7 +79,7 @@ def test_offline_sync_says_so_and_exits_1_only_when_all_failed(run_cli: Run, yah
     assert all_bad.returncode == 1
     assert {s["status"] for s in json.loads(all_bad.stdout)["symbols"]} == {"offline"}
     shown = json.loads(run_cli("prices", "show", "AAPL", "--json").stdout)
-    assert len(shown["prices"]) == len(trading_days(FIRST, LAST))   # the cache is intact
+    assert len(shown["prices"]) == len(trading_days(FIRST, LAST))  # the cache is intact
 
 
 def test_manual_prices_and_import(run_cli: Run, tmp_path: Path) -> None:
@@ -85,7 +94,9 @@ def test_manual_prices_and_import(run_cli: Run, tmp_path: Path) -> None:
     assert json.loads(run_cli("prices", "import", str(csv_file), "--json").stdout)["rows"] == 1
     shown = json.loads(run_cli("prices", "show", "HOUSE", "--json").stdout)
     assert [(p["date"], p["close"]) for p in shown["prices"]] == [
-        ("2024-06-30", 450000.0), ("2024-12-31", 460000.0)]
+        ("2024-06-30", 450000.0),
+        ("2024-12-31", 460000.0),
+    ]
 
 
 def test_macro_without_a_key_says_so(run_cli: Run) -> None:
@@ -101,8 +112,10 @@ def test_killed_sync_leaves_no_partial_rows(data_dir: Path) -> None:
     """SIGKILL a sync at various moments: every symbol has all of its rows or none."""
     symbols = [f"K{i}" for i in range(4)]
     start = LAST - timedelta(days=3650)
-    full = {s: make_bars(s, start, LAST, seed=i, dividends={start + timedelta(days=400): 0.5})
-            for i, s in enumerate(symbols)}
+    full = {
+        s: make_bars(s, start, LAST, seed=i, dividends={start + timedelta(days=400): 0.5})
+        for i, s in enumerate(symbols)
+    }
     srv = YahooServer(full)  # type: ignore[arg-type]
     srv.start()
     seen_partial_runs = 0
@@ -111,8 +124,20 @@ def test_killed_sync_leaves_no_partial_rows(data_dir: Path) -> None:
             folder = data_dir.parent / f"kill{n}"
             srv.served.clear()
             proc = subprocess.Popen(
-                [sys.executable, "-m", "portfolioos", "--data-dir", str(folder), "prices", "sync",
-                 *symbols], env=env(srv.url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "portfolioos",
+                    "--data-dir",
+                    str(folder),
+                    "prices",
+                    "sync",
+                    *symbols,
+                ],
+                env=env(srv.url),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             assert srv.served.wait(60), "the sync never fetched"
             time.sleep(delay)
             proc.send_signal(signal.SIGKILL)
@@ -123,15 +148,30 @@ def test_killed_sync_leaves_no_partial_rows(data_dir: Path) -> None:
             try:
                 stored = 0
                 for i, s in enumerate(symbols):
-                    prices = con.execute("SELECT count(*) FROM price_history WHERE symbol = ?", [s]).fetchall()[0][0]
-                    divs = con.execute("SELECT count(*) FROM dividends WHERE symbol = ?", [s]).fetchall()[0][0]
-                    state = con.execute("SELECT count(*) FROM sync_state WHERE key = ?", [s]).fetchall()[0][0]
+                    prices = con.execute(
+                        "SELECT count(*) FROM price_history WHERE symbol = ?", [s]
+                    ).fetchall()[0][0]
+                    divs = con.execute(
+                        "SELECT count(*) FROM dividends WHERE symbol = ?", [s]
+                    ).fetchall()[0][0]
+                    state = con.execute(
+                        "SELECT count(*) FROM sync_state WHERE key = ?", [s]
+                    ).fetchall()[0][0]
                     expected = len(full[s].dates)
-                    assert (prices, divs, state) in ((0, 0, 0), (expected, 1, 1)), (delay, s, prices)
+                    assert (prices, divs, state) in ((0, 0, 0), (expected, 1, 1)), (
+                        delay,
+                        s,
+                        prices,
+                    )
                     stored += prices > 0
                     if prices == 0:
-                        assert all(con.execute("SELECT count(*) FROM price_history WHERE symbol = ?",
-                                               [t]).fetchall()[0][0] == 0 for t in symbols[i + 1:])
+                        assert all(
+                            con.execute(
+                                "SELECT count(*) FROM price_history WHERE symbol = ?", [t]
+                            ).fetchall()[0][0]
+                            == 0
+                            for t in symbols[i + 1 :]
+                        )
             finally:
                 con.close()
             seen_partial_runs += 0 < stored < len(symbols)

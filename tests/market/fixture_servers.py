@@ -50,9 +50,18 @@ class Bars:
     long_name: str = ""
 
 
-def make_bars(symbol: str, start: date, end: date, *, seed: int = 1, price: float = 100.0,
-              vol: float = 0.01, dividends: dict[date, float] | None = None,
-              splits: dict[date, tuple[float, float]] | None = None, **kw: Any) -> Bars:
+def make_bars(
+    symbol: str,
+    start: date,
+    end: date,
+    *,
+    seed: int = 1,
+    price: float = 100.0,
+    vol: float = 0.01,
+    dividends: dict[date, float] | None = None,
+    splits: dict[date, tuple[float, float]] | None = None,
+    **kw: Any,
+) -> Bars:
     """A clean random walk on the exchange's trading days (split-adjusted closes, as Yahoo's)."""
     days = trading_days(start, end)
     rng = np.random.default_rng(seed)
@@ -70,9 +79,20 @@ def make_bars(symbol: str, start: date, end: date, *, seed: int = 1, price: floa
         if days[i] in divs and i > 0:
             factor *= 1 - divs[days[i]] / close[i - 1]
     r = lambda a: [round(float(x), 4) for x in a]  # noqa: E731
-    return Bars(symbol, days, r(opens), r(high), r(low), r(close), r(adj),
-                [int(v) for v in volume], divs, splits or {}, long_name=kw.get("long_name", symbol),
-                **{k: v for k, v in kw.items() if k != "long_name"})
+    return Bars(
+        symbol,
+        days,
+        r(opens),
+        r(high),
+        r(low),
+        r(close),
+        r(adj),
+        [int(v) for v in volume],
+        divs,
+        splits or {},
+        long_name=kw.get("long_name", symbol),
+        **{k: v for k, v in kw.items() if k != "long_name"},
+    )
 
 
 def _ts(day: date) -> int:
@@ -80,20 +100,35 @@ def _ts(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, 9, 30, tzinfo=NY).timestamp())
 
 
-def chart_json(bars: Bars, period1: int | None, period2: int | None, last_only: bool) -> dict[str, Any]:
-    idx = [i for i, d in enumerate(bars.dates)
-           if (period1 is None or _ts(d) >= period1) and (period2 is None or _ts(d) < period2)]
+def chart_json(
+    bars: Bars, period1: int | None, period2: int | None, last_only: bool
+) -> dict[str, Any]:
+    idx = [
+        i
+        for i, d in enumerate(bars.dates)
+        if (period1 is None or _ts(d) >= period1) and (period2 is None or _ts(d) < period2)
+    ]
     if last_only:
         idx = idx[-1:]
     pick = lambda a: [a[i] for i in idx]  # noqa: E731
     stamps = pick([_ts(d) for d in bars.dates])
     lo, hi = (stamps[0], stamps[-1]) if stamps else (0, 0)
     events: dict[str, Any] = {}
-    divs = {str(_ts(d)): {"amount": a, "date": _ts(d)} for d, a in bars.dividends.items()
-            if stamps and lo <= _ts(d) <= hi}
-    spl = {str(_ts(d)): {"date": _ts(d), "numerator": n, "denominator": m,
-                         "splitRatio": f"{n:g}:{m:g}"} for d, (n, m) in bars.splits.items()
-           if stamps and lo <= _ts(d) <= hi}
+    divs = {
+        str(_ts(d)): {"amount": a, "date": _ts(d)}
+        for d, a in bars.dividends.items()
+        if stamps and lo <= _ts(d) <= hi
+    }
+    spl = {
+        str(_ts(d)): {
+            "date": _ts(d),
+            "numerator": n,
+            "denominator": m,
+            "splitRatio": f"{n:g}:{m:g}",
+        }
+        for d, (n, m) in bars.splits.items()
+        if stamps and lo <= _ts(d) <= hi
+    }
     if divs:
         events["dividends"] = divs
     if spl:
@@ -101,28 +136,47 @@ def chart_json(bars: Bars, period1: int | None, period2: int | None, last_only: 
     last = bars.close[-1]
     result: dict[str, Any] = {
         "meta": {
-            "currency": bars.currency, "symbol": bars.symbol, "exchangeName": bars.exchange,
+            "currency": bars.currency,
+            "symbol": bars.symbol,
+            "exchangeName": bars.exchange,
             "fullExchangeName": "NasdaqGS" if bars.exchange == "NMS" else bars.exchange,
-            "instrumentType": bars.instrument_type, "firstTradeDate": _ts(bars.dates[0]),
-            "regularMarketTime": _ts(bars.dates[-1]) + 23400, "hasPrePostMarketData": True,
-            "gmtoffset": -18000, "timezone": "EST", "exchangeTimezoneName": "America/New_York",
-            "regularMarketPrice": last, "fiftyTwoWeekHigh": max(bars.high),
-            "fiftyTwoWeekLow": min(bars.low), "regularMarketDayHigh": bars.high[-1],
-            "regularMarketDayLow": bars.low[-1], "regularMarketVolume": bars.volume[-1],
-            "longName": bars.long_name, "shortName": bars.long_name,
-            "chartPreviousClose": bars.close[0], "priceHint": 2,
+            "instrumentType": bars.instrument_type,
+            "firstTradeDate": _ts(bars.dates[0]),
+            "regularMarketTime": _ts(bars.dates[-1]) + 23400,
+            "hasPrePostMarketData": True,
+            "gmtoffset": -18000,
+            "timezone": "EST",
+            "exchangeTimezoneName": "America/New_York",
+            "regularMarketPrice": last,
+            "fiftyTwoWeekHigh": max(bars.high),
+            "fiftyTwoWeekLow": min(bars.low),
+            "regularMarketDayHigh": bars.high[-1],
+            "regularMarketDayLow": bars.low[-1],
+            "regularMarketVolume": bars.volume[-1],
+            "longName": bars.long_name,
+            "shortName": bars.long_name,
+            "chartPreviousClose": bars.close[0],
+            "priceHint": 2,
             "currentTradingPeriod": {
                 "pre": {"timezone": "EST", "start": 0, "end": 0, "gmtoffset": -18000},
                 "regular": {"timezone": "EST", "start": 0, "end": 0, "gmtoffset": -18000},
                 "post": {"timezone": "EST", "start": 0, "end": 0, "gmtoffset": -18000},
             },
-            "dataGranularity": "1d", "range": "1d" if last_only else "",
+            "dataGranularity": "1d",
+            "range": "1d" if last_only else "",
             "validRanges": ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"],
         },
         "timestamp": stamps,
         "indicators": {
-            "quote": [{"open": pick(bars.open), "high": pick(bars.high), "low": pick(bars.low),
-                       "close": pick(bars.close), "volume": pick(bars.volume)}],
+            "quote": [
+                {
+                    "open": pick(bars.open),
+                    "high": pick(bars.high),
+                    "low": pick(bars.low),
+                    "close": pick(bars.close),
+                    "volume": pick(bars.volume),
+                }
+            ],
             "adjclose": [{"adjclose": pick(bars.adjclose)}],
         },
     }
@@ -134,8 +188,12 @@ def chart_json(bars: Bars, period1: int | None, period2: int | None, last_only: 
     return {"chart": {"result": [result], "error": None}}
 
 
-NOT_FOUND = {"chart": {"result": None, "error": {
-    "code": "Not Found", "description": "No data found, symbol may be delisted"}}}
+NOT_FOUND = {
+    "chart": {
+        "result": None,
+        "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"},
+    }
+}
 
 
 class _Server(ThreadingHTTPServer):
@@ -152,7 +210,7 @@ class FixtureServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
                 with owner.lock:
@@ -165,7 +223,7 @@ class FixtureServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_POST = do_GET  # noqa: N815
+            do_POST = do_GET
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -200,7 +258,9 @@ class YahooServer(FixtureServer):
         self.delay: dict[str, float] = {}
         self.served = threading.Event()  # set once a data (period1) chart answer went out
 
-    def chart_requests(self, symbol: str | None = None, *, data_only: bool = True) -> list[dict[str, list[str]]]:
+    def chart_requests(
+        self, symbol: str | None = None, *, data_only: bool = True
+    ) -> list[dict[str, list[str]]]:
         out = []
         for path, query in list(self.requests):
             if not path.startswith("/v8/finance/chart/"):
@@ -233,44 +293,72 @@ class YahooServer(FixtureServer):
                 self.served.set()
             return 200, "application/json", json.dumps(body)
         if "quoteSummary" in path or "/v7/finance/quote" in path:
-            return 404, "application/json", json.dumps(
-                {"quoteSummary": {"result": None, "error": {"code": "Not Found",
-                                                            "description": "Quote not found"}}})
+            return (
+                404,
+                "application/json",
+                json.dumps(
+                    {
+                        "quoteSummary": {
+                            "result": None,
+                            "error": {"code": "Not Found", "description": "Quote not found"},
+                        }
+                    }
+                ),
+            )
         return 200, "text/html", "<html>ok</html>"
 
 
 class FredServer(FixtureServer):
     """FRED's /fred/series/observations in its XML form (fredapi's request format)."""
 
-    def __init__(self, series: dict[str, dict[date, float | None]], api_key: str = "test-key") -> None:
+    def __init__(
+        self, series: dict[str, dict[date, float | None]], api_key: str = "test-key"
+    ) -> None:
         super().__init__()
         self.series = series
         self.api_key = api_key
         self.status_override: dict[str, int] = {}
 
     def observation_requests(self, series_id: str | None = None) -> list[dict[str, list[str]]]:
-        return [q for p, q in list(self.requests) if p.endswith("/series/observations")
-                and (series_id is None or q.get("series_id", [""])[0] == series_id)]
+        return [
+            q
+            for p, q in list(self.requests)
+            if p.endswith("/series/observations")
+            and (series_id is None or q.get("series_id", [""])[0] == series_id)
+        ]
 
     def respond(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, str | bytes]:
         if query.get("api_key", [""])[0] != self.api_key:
-            return 400, "text/xml", _fred_error(400, "Bad Request.  The value for variable api_key is not registered.")
+            return (
+                400,
+                "text/xml",
+                _fred_error(400, "Bad Request.  The value for variable api_key is not registered."),
+            )
         if not path.endswith("/fred/series/observations"):
             return 404, "text/xml", _fred_error(404, "Not Found")
         sid = query.get("series_id", [""])[0]
         if sid in self.status_override:
             code = self.status_override[sid]
-            text = {429: "Too Many Requests.  Exceeded Rate Limit",
-                    500: "Internal Server Error"}.get(code, "Error")
+            text = {
+                429: "Too Many Requests.  Exceeded Rate Limit",
+                500: "Internal Server Error",
+            }.get(code, "Error")
             return code, "text/xml", _fred_error(code, text)
         if sid not in self.series:
             return 400, "text/xml", _fred_error(400, "Bad Request.  The series does not exist.")
-        start = date.fromisoformat(query["observation_start"][0]) if "observation_start" in query else None
+        start = (
+            date.fromisoformat(query["observation_start"][0])
+            if "observation_start" in query
+            else None
+        )
         obs = [(d, v) for d, v in sorted(self.series[sid].items()) if start is None or d >= start]
         today = date.today().isoformat()
         rows = "".join(
-            f'  <observation realtime_start="{today}" realtime_end="{today}" date="{d.isoformat()}" '
-            f'value={quoteattr("." if v is None else repr(v))}/>\n' for d, v in obs)
+            f'  <observation realtime_start="{today}" realtime_end="{today}" '
+            f'date="{d.isoformat()}" '
+            f"value={quoteattr('.' if v is None else repr(v))}/>\n"
+            for d, v in obs
+        )
         body = (
             '<?xml version="1.0" encoding="utf-8" ?>\n'
             f'<observations realtime_start="{today}" realtime_end="{today}" '
@@ -282,7 +370,8 @@ class FredServer(FixtureServer):
 
 
 def _fred_error(code: int, message: str) -> str:
-    return f'<?xml version="1.0" encoding="utf-8" ?>\n<error code="{code}" message={quoteattr(message)}/>\n'
+    head = '<?xml version="1.0" encoding="utf-8" ?>\n'
+    return f'{head}<error code="{code}" message={quoteattr(message)}/>\n'
 
 
 def monthly(start: date, count: int, first: float, step: float) -> dict[date, float | None]:
@@ -314,9 +403,6 @@ def closed_port_url() -> str:
     port = sock.getsockname()[1]
     sock.close()
     return f"http://127.0.0.1:{port}"
-
-
-
 
 
 @pytest.fixture(autouse=True)

@@ -15,11 +15,55 @@ from portfolioos.market.calendar import (
 
 # NYSE's published holiday schedules (nyse.com/markets/hours-calendars).
 PUBLISHED = {
-    2024: ["01-01", "01-15", "02-19", "03-29", "05-27", "06-19", "07-04", "09-02", "11-28", "12-25"],
-    2025: ["01-01", "01-09", "01-20", "02-17", "04-18", "05-26", "06-19", "07-04", "09-01", "11-27",
-           "12-25"],
-    2026: ["01-01", "01-19", "02-16", "04-03", "05-25", "06-19", "07-03", "09-07", "11-26", "12-25"],
-    2027: ["01-01", "01-18", "02-15", "03-26", "05-31", "06-18", "07-05", "09-06", "11-25", "12-24"],
+    2024: [
+        "01-01",
+        "01-15",
+        "02-19",
+        "03-29",
+        "05-27",
+        "06-19",
+        "07-04",
+        "09-02",
+        "11-28",
+        "12-25",
+    ],
+    2025: [
+        "01-01",
+        "01-09",
+        "01-20",
+        "02-17",
+        "04-18",
+        "05-26",
+        "06-19",
+        "07-04",
+        "09-01",
+        "11-27",
+        "12-25",
+    ],
+    2026: [
+        "01-01",
+        "01-19",
+        "02-16",
+        "04-03",
+        "05-25",
+        "06-19",
+        "07-03",
+        "09-07",
+        "11-26",
+        "12-25",
+    ],
+    2027: [
+        "01-01",
+        "01-18",
+        "02-15",
+        "03-26",
+        "05-31",
+        "06-18",
+        "07-05",
+        "09-06",
+        "11-25",
+        "12-24",
+    ],
     2022: ["01-17", "02-21", "04-15", "05-30", "06-20", "07-04", "09-05", "11-24", "12-26"],
 }
 
@@ -36,12 +80,17 @@ def test_session_counts_per_year() -> None:
 
 def test_easter_dates() -> None:
     assert [easter(y) for y in (2000, 2019, 2024, 2025, 2038)] == [
-        date(2000, 4, 23), date(2019, 4, 21), date(2024, 3, 31), date(2025, 4, 20), date(2038, 4, 25)]
+        date(2000, 4, 23),
+        date(2019, 4, 21),
+        date(2024, 3, 31),
+        date(2025, 4, 20),
+        date(2038, 4, 25),
+    ]
 
 
 def test_last_completed_session_skips_weekends_and_holidays() -> None:
-    assert last_completed_session(date(2024, 7, 8)) == date(2024, 7, 5)     # Monday -> Friday
-    assert last_completed_session(date(2024, 7, 5)) == date(2024, 7, 3)     # July 4th closed
+    assert last_completed_session(date(2024, 7, 8)) == date(2024, 7, 5)  # Monday -> Friday
+    assert last_completed_session(date(2024, 7, 5)) == date(2024, 7, 3)  # July 4th closed
     assert last_completed_session(date(2024, 12, 26)) == date(2024, 12, 24)
 
 
@@ -50,7 +99,10 @@ def test_last_completed_session_skips_weekends_and_holidays() -> None:
 def test_trading_days_agree_with_is_trading_day(start: date, span: int) -> None:
     end = start + timedelta(days=span)
     listed = trading_days(start, end)
-    expected = [start + timedelta(days=i) for i in range(span + 1)
-                if is_trading_day(start + timedelta(days=i))]
+    expected = [
+        start + timedelta(days=i)
+        for i in range(span + 1)
+        if is_trading_day(start + timedelta(days=i))
+    ]
     assert listed == expected
     assert all(d.weekday() < 5 for d in listed)

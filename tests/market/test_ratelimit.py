@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -29,9 +30,9 @@ def test_yahoo_bucket_settles_at_two_per_second() -> None:
     for _ in range(12):
         bucket.acquire()
         stamps.append(clock.now)
-    assert stamps[:2] == [0.0, 0.0]            # the saved-up burst
-    assert stamps[-1] == pytest.approx(5.0)    # then 10 more at 0.5 s each
-    gaps = [b - a for a, b in zip(stamps[2:], stamps[3:], strict=False)]
+    assert stamps[:2] == [0.0, 0.0]  # the saved-up burst
+    assert stamps[-1] == pytest.approx(5.0)  # then 10 more at 0.5 s each
+    gaps = [b - a for a, b in itertools.pairwise(stamps[2:])]
     assert all(g == pytest.approx(0.5) for g in gaps)
 
 
@@ -56,21 +57,29 @@ def test_retries_are_bounded_and_back_off_with_jitter() -> None:
 
     backoff = Backoff(base=1.0, cap=8.0, retries=4)
     with pytest.raises(RuntimeError, match="429"):
-        call_with_retries(always_busy, retryable=lambda e: True, backoff=backoff,
-                          sleep=clock.sleep, rng=random.Random(7))
+        call_with_retries(
+            always_busy,
+            retryable=lambda e: True,
+            backoff=backoff,
+            sleep=clock.sleep,
+            rng=random.Random(7),
+        )
     assert len(calls) == 5
     assert len(clock.sleeps) == 4
     for attempt, waited in enumerate(clock.sleeps):
-        assert 0.0 <= waited <= min(8.0, 2.0 ** attempt)
+        assert 0.0 <= waited <= min(8.0, 2.0**attempt)
     assert len(set(clock.sleeps)) == 4  # jittered, not a fixed schedule
 
 
 def test_non_retryable_errors_fail_at_once_and_success_stops_retrying() -> None:
     clock = FakeClock()
     with pytest.raises(ValueError):
-        call_with_retries(lambda: (_ for _ in ()).throw(ValueError("unknown symbol")),
-                          retryable=lambda e: isinstance(e, RuntimeError),
-                          backoff=Backoff(retries=5), sleep=clock.sleep)
+        call_with_retries(
+            lambda: (_ for _ in ()).throw(ValueError("unknown symbol")),
+            retryable=lambda e: isinstance(e, RuntimeError),
+            backoff=Backoff(retries=5),
+            sleep=clock.sleep,
+        )
     assert clock.sleeps == []
 
     outcomes = iter([RuntimeError("500"), RuntimeError("500"), "ok"])
@@ -82,7 +91,16 @@ def test_non_retryable_errors_fail_at_once_and_success_stops_retrying() -> None:
         return item
 
     bucket = TokenBucket(1.0, capacity=1.0, clock=clock, sleep=clock.sleep)
-    assert call_with_retries(flaky, retryable=lambda e: True, backoff=Backoff(base=0.1, retries=3),
-                             limiter=bucket, sleep=clock.sleep, rng=random.Random(1)) == "ok"
+    assert (
+        call_with_retries(
+            flaky,
+            retryable=lambda e: True,
+            backoff=Backoff(base=0.1, retries=3),
+            limiter=bucket,
+            sleep=clock.sleep,
+            rng=random.Random(1),
+        )
+        == "ok"
+    )
     # Every attempt took a token: three attempts at 1/s need at least two seconds.
     assert clock.now >= 2.0

@@ -10,8 +10,17 @@ from tests.market.fixture_servers import Bars, make_bars
 
 
 def frame_of(bars: Bars) -> pd.DataFrame:
-    return pd.DataFrame({"date": bars.dates, "open": bars.open, "high": bars.high, "low": bars.low,
-                         "close": bars.close, "volume": bars.volume, "source": "yahoo"})
+    return pd.DataFrame(
+        {
+            "date": bars.dates,
+            "open": bars.open,
+            "high": bars.high,
+            "low": bars.low,
+            "close": bars.close,
+            "volume": bars.volume,
+            "source": "yahoo",
+        }
+    )
 
 
 def clean() -> pd.DataFrame:
@@ -37,8 +46,8 @@ def test_planted_gaps_are_found_and_nothing_else() -> None:
 def test_outliers_beyond_k_sigma_or_half_the_price_unless_a_split_explains_them() -> None:
     frame = clean()
     i, j = 100, 300
-    frame.loc[i, "close"] = frame.loc[i - 1, "close"] * 1.6   # +60%, then back down
-    frame.loc[j, "close"] = frame.loc[j - 1, "close"] * 1.2   # +20%: ~20 sigma at 1.5% vol
+    frame.loc[i, "close"] = frame.loc[i - 1, "close"] * 1.6  # +60%, then back down
+    frame.loc[j, "close"] = frame.loc[j - 1, "close"] * 1.2  # +20%: ~20 sigma at 1.5% vol
     for k in (i, j):
         frame.loc[k, "high"] = max(frame.loc[k, "high"], frame.loc[k, "close"])
     found = {(f.date, f.kind) for f in validate("CLEAN", frame)}
@@ -58,10 +67,10 @@ def test_outliers_beyond_k_sigma_or_half_the_price_unless_a_split_explains_them(
 def test_broken_bars() -> None:
     frame = clean()
     days = list(frame["date"])
-    frame.loc[10, "low"] = frame.loc[10, "high"] + 1           # low above high
-    frame.loc[20, "open"] = frame.loc[20, "high"] * 1.01       # open above high
-    frame.loc[30, "volume"] = -5                               # negative volume
-    frame.loc[40, "low"] = -1.0                                # negative price
+    frame.loc[10, "low"] = frame.loc[10, "high"] + 1  # low above high
+    frame.loc[20, "open"] = frame.loc[20, "high"] * 1.01  # open above high
+    frame.loc[30, "volume"] = -5  # negative volume
+    frame.loc[40, "low"] = -1.0  # negative price
     found = validate("CLEAN", frame)
     broken = {f.date: f.detail for f in found if f.kind == BROKEN_BAR}
     assert set(broken) == {days[10], days[20], days[30], days[40]}
@@ -70,6 +79,11 @@ def test_broken_bars() -> None:
 
 
 def test_manual_prices_are_not_judged_for_gaps() -> None:
-    manual = pd.DataFrame({"date": [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 28)],
-                           "close": [10.0, 10.1, 10.2], "source": "manual"})
+    manual = pd.DataFrame(
+        {
+            "date": [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 28)],
+            "close": [10.0, 10.1, 10.2],
+            "source": "manual",
+        }
+    )
     assert validate("FUND", manual) == []

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from portfolioos.market.yahoo import NO_DATA, OFFLINE, RATE_LIMITED, SERVER_ERROR, FetchError, YahooClient
+from portfolioos.market.yahoo import (
+    NO_DATA,
+    OFFLINE,
+    RATE_LIMITED,
+    SERVER_ERROR,
+    FetchError,
+    YahooClient,
+)
 from tests.market.fixture_servers import (
     YahooServer,
     closed_port_url,
@@ -22,12 +29,28 @@ DIV_DAYS = {date(2024, 2, 9): 0.24, date(2024, 5, 10): 0.25, date(2024, 8, 12): 
 
 @pytest.fixture
 def server() -> Iterator[YahooServer]:
-    srv = YahooServer({
-        "AAPL": make_bars("AAPL", date(2024, 1, 2), date(2024, 9, 30), seed=1,
-                          dividends=DIV_DAYS, splits={SPLIT_DAY: (4.0, 1.0)}, long_name="Apple Inc."),
-        "VTI": make_bars("VTI", date(2024, 1, 2), date(2024, 9, 30), seed=2, instrument_type="ETF",
-                         exchange="PCX", long_name="Vanguard Total Stock Market ETF"),
-    })
+    srv = YahooServer(
+        {
+            "AAPL": make_bars(
+                "AAPL",
+                date(2024, 1, 2),
+                date(2024, 9, 30),
+                seed=1,
+                dividends=DIV_DAYS,
+                splits={SPLIT_DAY: (4.0, 1.0)},
+                long_name="Apple Inc.",
+            ),
+            "VTI": make_bars(
+                "VTI",
+                date(2024, 1, 2),
+                date(2024, 9, 30),
+                seed=2,
+                instrument_type="ETF",
+                exchange="PCX",
+                long_name="Vanguard Total Stock Market ETF",
+            ),
+        }
+    )
     srv.start()
     yield srv
     srv.stop()
@@ -37,7 +60,9 @@ def client(url: str, tmp_path: Path) -> YahooClient:
     return YahooClient(base_url=url, cache_dir=tmp_path / "yf")
 
 
-def test_history_with_split_and_dividends_parsed_by_yfinance(server: YahooServer, tmp_path: Path) -> None:
+def test_history_with_split_and_dividends_parsed_by_yfinance(
+    server: YahooServer, tmp_path: Path
+) -> None:
     got = client(server.url, tmp_path).history("AAPL", date(2024, 1, 2), date(2024, 9, 30))
     bars = server.tickers["AAPL"]
     assert list(got.prices["date"]) == bars.dates
@@ -56,7 +81,7 @@ def test_history_with_split_and_dividends_parsed_by_yfinance(server: YahooServer
 def test_window_and_quote_type(server: YahooServer, tmp_path: Path) -> None:
     got = client(server.url, tmp_path).history("VTI", date(2024, 3, 1), date(2024, 3, 31))
     assert got.prices["date"].min() == date(2024, 3, 1)
-    assert got.prices["date"].max() == date(2024, 3, 28)   # Good Friday 3/29 closed
+    assert got.prices["date"].max() == date(2024, 3, 28)  # Good Friday 3/29 closed
     assert got.info["asset_type"] == "etf"
 
 

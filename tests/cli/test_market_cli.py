@@ -120,9 +120,12 @@ def test_killed_sync_leaves_no_partial_rows(data_dir: Path) -> None:
     srv.start()
     seen_partial_runs = 0
     try:
-        for n, delay in enumerate((0.0, 0.05, 0.15, 0.4)):
+        # Kill once the server answered symbol `after` (so the ones before it are
+        # committed), `delay` seconds later: during its parse, its write, or the next fetch.
+        for n, (after, delay) in enumerate((("K1", 0.0), ("K1", 0.05), ("K2", 0.15), ("K0", 0.3))):
             folder = data_dir.parent / f"kill{n}"
-            srv.served.clear()
+            for event in srv.served_for.values():
+                event.clear()
             proc = subprocess.Popen(
                 [
                     sys.executable,
@@ -138,7 +141,7 @@ def test_killed_sync_leaves_no_partial_rows(data_dir: Path) -> None:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            assert srv.served.wait(60), "the sync never fetched"
+            assert srv.served_for[after].wait(90), "the sync never fetched"
             time.sleep(delay)
             proc.send_signal(signal.SIGKILL)
             proc.wait(30)

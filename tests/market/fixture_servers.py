@@ -257,6 +257,7 @@ class YahooServer(FixtureServer):
         self.status_override: dict[str, int] = {}  # symbol -> HTTP status to answer with
         self.delay: dict[str, float] = {}
         self.served = threading.Event()  # set once a data (period1) chart answer went out
+        self.served_for: dict[str, threading.Event] = {s: threading.Event() for s in tickers}
 
     def chart_requests(
         self, symbol: str | None = None, *, data_only: bool = True
@@ -291,6 +292,7 @@ class YahooServer(FixtureServer):
             body = chart_json(bars, p1, p2, last_only="range" in query)
             if p1 is not None:
                 self.served.set()
+                self.served_for[symbol].set()
             return 200, "application/json", json.dumps(body)
         if "quoteSummary" in path or "/v7/finance/quote" in path:
             return (

@@ -85,12 +85,13 @@ class CloseMatrix:
 
     def __init__(self, symbols: list[str], days: Any, closes: Any) -> None:
         self.symbols = symbols
-        self.days = days        # numpy datetime64[D], ascending
-        self.closes = closes    # numpy float64, shape (len(days), len(symbols))
+        self.days = days  # numpy datetime64[D], ascending
+        self.closes = closes  # numpy float64, shape (len(days), len(symbols))
 
 
-def close_matrix(db: DuckDatabase, symbols: Sequence[str], start: date | None = None,
-                 end: date | None = None) -> CloseMatrix:
+def close_matrix(
+    db: DuckDatabase, symbols: Sequence[str], start: date | None = None, end: date | None = None
+) -> CloseMatrix:
     """Every stored close of `symbols` in [start, end] as a CloseMatrix (see above)."""
     import numpy as np
 

@@ -59,11 +59,12 @@ class PriceStore:
     def close_history(self, symbols: Sequence[str], start: date | None = None,
                       end: date | None = None) -> pd.DataFrame:
         """Closes as a long frame (symbol, date, close), sorted by symbol then date."""
-        return self.db.execute(
+        frame: pd.DataFrame = self.db.execute(
             "SELECT symbol, date, close FROM price_history WHERE symbol IN (SELECT unnest(?)) "
             "AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?) ORDER BY symbol, date",
             [list(symbols), start, start, end, end],
         ).df()
+        return frame
 
     def security_info(self, symbols: Sequence[str]) -> dict[str, dict[str, Any]]:
         cur = self.db.execute(

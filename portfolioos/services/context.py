@@ -21,6 +21,7 @@ from portfolioos.storage.config_store import ConfigStore
 if TYPE_CHECKING:
     from portfolioos.secrets import Keychain
     from portfolioos.services.assistant import AssistantService
+    from portfolioos.services.market import MarketService
     from portfolioos.services.portfolio import PortfolioService
     from portfolioos.services.settings import SettingsService
     from portfolioos.services.simulation import SimulationService
@@ -104,6 +105,12 @@ class AppContext:
         from portfolioos.services.assistant import AssistantService
 
         return AssistantService(self)
+
+    @cached_property
+    def market(self) -> MarketService:
+        from portfolioos.services.market import MarketService
+
+        return MarketService(self)
 
     # -- lifetime ---------------------------------------------------------------
 

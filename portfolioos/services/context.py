@@ -19,6 +19,8 @@ from portfolioos.paths import DataPaths, resolve_data_dir
 from portfolioos.storage.config_store import ConfigStore
 
 if TYPE_CHECKING:
+    from portfolioos.services.exports import ExportService
+    from portfolioos.services.imports import ImportService
     from portfolioos.services.portfolio import PortfolioService
     from portfolioos.services.settings import SettingsService
     from portfolioos.storage.duck import DuckDatabase
@@ -75,6 +77,18 @@ class AppContext:
         from portfolioos.services.portfolio import PortfolioService
 
         return PortfolioService(self)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from portfolioos.services.imports import ImportService
+
+        return ImportService(self)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        from portfolioos.services.exports import ExportService
+
+        return ExportService(self)
 
     # -- lifetime ---------------------------------------------------------------
 

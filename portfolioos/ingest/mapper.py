@@ -246,9 +246,11 @@ def _map_row(row: Row, ctx: _Context) -> LedgerEntry | str:
                                   f"a {tx.value} needs a price or an amount")
             gross = abs(amount) - fees if tx is TxType.BUY else abs(amount) + fees
             p = gross / q
-        value = q * p
-        cash = abs(amount) if amount is not None else (value + fees if tx is TxType.BUY
-                                                       else value - fees)
+        gross = abs(amount) if amount is not None and profile.amount_is_gross else q * p
+        if amount is not None and not profile.amount_is_gross:
+            cash = abs(amount)
+        else:
+            cash = gross + fees if tx is TxType.BUY else gross - fees
         amount = -cash if tx is TxType.BUY else cash
     elif tx is TxType.REINVEST:
         if not q:

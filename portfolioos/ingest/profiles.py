@@ -56,6 +56,9 @@ class Profile:
     # Brokers that write a reinvested dividend as two rows (income, then the buy of it);
     # the generic layout uses the ledger's own `reinvest`, so it never pairs.
     pair_reinvestments: bool = True
+    # The amount column is the gross trade value (IBKR "Proceeds", Degiro "Local value"):
+    # fees come on top of a buy and off a sell.
+    amount_is_gross: bool = False
 
     def headers_for(self, name: str) -> tuple[str, ...]:
         return tuple(norm_header(h) for h in self.columns.get(name, ()))
@@ -120,6 +123,7 @@ FIDELITY = Profile(
         (r"^(ELECTRONIC FUNDS TRANSFER|CASH CONTRIBUTION|CHECK RECEIVED|PARTIC CONTR)", "cash"),
         (r"^(TRANSFERRED FROM|TRANSFER OF ASSETS|TRANSFERRED TO)", "transfer"),
         (r"^(PURCHASE INTO CORE ACCOUNT|REDEMPTION FROM CORE ACCOUNT)", "skip"),
+        (r"^DISTRIBUTION", "split"),
     ),
     footer=(r"^The data and information", r"^Brokerage services are provided",
             r"^Date downloaded", r"^Fidelity", r'^"?The data'),
@@ -199,6 +203,7 @@ IBKR_ACTIVITY = Profile(
                          "price": ("T. Price",), "amount": ("Proceeds",),
                          "fees": ("Comm/Fee", "Comm in USD")},
                 required=("date", "symbol", "quantity"), default_action="trade",
+                amount_is_gross=True,
                 date_formats=("%Y-%m-%d",), row_filter={"DataDiscriminator": "^Order$"},
                 footer=(r"^Total",)),
         Profile(name="ibkr_activity", title="Dividends", section="Dividends",
@@ -291,12 +296,14 @@ DEGIRO = Profile(
         "date": ("Date", "Datum"), "symbol": ("ISIN",), "description": ("Product", "Produkt"),
         "quantity": ("Quantity", "Aantal", "Anzahl"), "price": ("Price", "Koers", "Kurs"),
         "currency": ("Price+1", "Koers+1", "Kurs+1"),
-        "fees": ("Transaction and/or third", "Transaction costs", "Transactiekosten",
-                 "Transaktionskosten"),
+        "fees": ("Transaction and/or third", "Transaction costs",
+                 "Transactiekosten en/of kosten van derden", "Transactiekosten",
+                 "Transaktionskosten und/oder Dritter", "Transaktionskosten"),
         "amount": ("Local value", "Lokale waarde", "Wert in Lokalwährung"),
     },
     required=("date", "quantity", "price"),
     default_action="trade",
+    amount_is_gross=True,
     date_formats=("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"),
     decimal="auto",
     thousands="auto",

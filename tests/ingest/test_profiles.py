@@ -89,3 +89,28 @@ def test_transfer_in_keeps_basis_and_acquired_date() -> None:
     assert transfer.original_basis == Decimal(750)
     assert transfer.acquired_date == date(2020, 1, 15)
     assert transfer.note == "from old broker"
+
+
+def test_ofx_statement_maps_cusips_to_tickers() -> None:
+    parsed = read_file(FIXTURES / "statement.qfx", account_id=3, currency="USD")
+    assert parsed.broker == "ofx"
+    assert parsed.rejected == []
+    order = {t: i for i, t in enumerate(
+        ("deposit", "buy", "reinvest", "dividend", "sell", "split", "transfer_in", "fee",
+         "interest", "withdrawal"))}
+    got = sorted(parsed.entries, key=lambda e: (e.date, order[e.type.value], e.symbol or ""))
+    want = sorted(expected_rows("statement.csv"),
+                  key=lambda r: (r["date"], order[r["type"]], r["symbol"]))
+    assert len(got) == len(want)
+    for entry, row in zip(got, want, strict=True):
+        assert entry.date == date.fromisoformat(row["date"])
+        assert entry.type.value == row["type"]
+        assert entry.symbol == (row["symbol"] or None)
+        assert entry.quantity == _dec(row["quantity"])
+        assert entry.price == _dec(row["price"])
+        assert entry.fees == Decimal(row["fees"])
+        assert entry.amount == _dec(row["amount"])
+        assert entry.split_ratio == _dec(row["split_ratio"])
+    transfer = next(e for e in got if e.type.value == "transfer_in")
+    assert transfer.original_basis == Decimal(750)
+    assert transfer.acquired_date == date(2020, 1, 15)

@@ -153,7 +153,8 @@ class ExportService:
         from portfolioos.export.portfolio_json import document, write_json
 
         accounts = self._accounts(None)
-        txs = self._store.transactions()
+        # In insertion order, so a restore into an empty folder reproduces the ids too.
+        txs = self._store.transactions(by_id=True)
         meta = self._metadata("portfolio", accounts, (r["date"] for r in txs))
         doc = document(
             metadata=meta,

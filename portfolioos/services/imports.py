@@ -18,6 +18,7 @@ import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -204,10 +205,12 @@ class ImportService:
         progress(0.4, "Checking rows")
         cancel.check()
         warnings = [ImportIssue.of(i) for i in parsed.warnings]
-        if parsed.rejected:
+        rejected = [*parsed.rejected, *out_of_range(parsed.entries)]
+        if rejected:
+            rejected.sort(key=lambda i: i.line or 0)
             return ImportResult(
                 None, parsed.broker, acct.id, acct.name, file.name, len(parsed.entries), 0, 0, {},
-                warnings, [ImportIssue.of(i) for i in parsed.rejected], dry_run)
+                warnings, [ImportIssue.of(i) for i in rejected], dry_run)
         return self._write_entries(parsed.entries, parsed.broker, acct, file.name, sha, warnings,
                                    dry_run, progress, cancel)
 
@@ -341,6 +344,23 @@ class ImportService:
                 no_progress, cancel, keep_fingerprints=True))
             progress((n + 1) / max(len(export), 1), f"Restored {acct.name}")
         return results
+
+
+# DECIMAL(38,12) holds 26 digits before the point.
+_LIMIT = Decimal(10) ** 26
+
+
+def out_of_range(entries: list[LedgerEntry]) -> list[RowIssue]:
+    """Numbers the ledger cannot store exactly, reported like any rejected cell."""
+    issues: list[RowIssue] = []
+    for e in entries:
+        for name in ("quantity", "price", "amount", "fees", "split_ratio", "original_basis"):
+            value = getattr(e, name)
+            if value is not None and abs(value) >= _LIMIT:
+                issues.append(RowIssue(e.source_line, name,
+                                       f"{value} is too large for the ledger (at most 26 digits "
+                                       "before the decimal point)"))
+    return issues
 
 
 def _generic_columns(data: bytes) -> list[str] | None:

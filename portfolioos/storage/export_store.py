@@ -24,7 +24,7 @@ class ExportStore:
 
     def transactions(self, *, account_ids: list[int] | None = None, symbol: str | None = None,
                      types: list[str] | None = None, start: date | None = None,
-                     end: date | None = None) -> list[dict[str, Any]]:
+                     end: date | None = None, by_id: bool = False) -> list[dict[str, Any]]:
         where: list[str] = []
         params: list[Any] = []
         if account_ids is not None:
@@ -45,7 +45,8 @@ class ExportStore:
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         columns = ("id", *LEDGER_COLUMNS)
         rows = self.db.fetchall(
-            f"SELECT {', '.join(columns)} FROM transactions {clause} ORDER BY account_id, date, id",
+            f"SELECT {', '.join(columns)} FROM transactions {clause} ORDER BY "
+            + ("id" if by_id else "account_id, date, id"),
             params)
         return [dict(zip(columns, r, strict=True)) for r in rows]
 

@@ -257,3 +257,13 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path, big_file: P
         outcomes.append(rows)
     # Which outcomes occur depends on timing (both are correct); shown with -s.
     print(f"full import {full:.2f}s; rows present after each kill: {outcomes}")
+
+
+def test_number_too_large_for_the_ledger_is_a_located_error(app: AppContext,
+                                                              tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    path.write_text(HEADER + "2023-01-02,deposit,,,,,123456789012345678901234567890,USD\n",
+                    encoding="utf-8")
+    result = app.imports.import_file(path, "Main")
+    assert [(e.line, e.column) for e in result.errors] == [(2, "amount")]
+    assert ledger(app) == []

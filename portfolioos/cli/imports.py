@@ -26,25 +26,35 @@ VERBS = ("undo", "list")
 class _Target(argparse.Action):
     """Records the words after `import` and picks the lock: `list` only reads."""
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: Any, option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
         setattr(namespace, self.dest, list(values))
         namespace.access = "read" if values and values[0] == "list" else "write"
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     imp = sub.add_parser(
-        "import", parents=[common], help="import a broker CSV/OFX file, undo or list imports",
+        "import",
+        parents=[common],
+        help="import a broker CSV/OFX file, undo or list imports",
         usage="portfolioos import FILE --account A [--broker auto|NAME] [--dry-run] [--json]\n"
-              "       portfolioos import undo BATCH [--json]\n"
-              "       portfolioos import list [--account A] [--json]",
+        "       portfolioos import undo BATCH [--json]\n"
+        "       portfolioos import list [--account A] [--json]",
     )
     imp.add_argument("target", nargs="+", action=_Target, metavar="FILE | undo BATCH | list")
     imp.add_argument("--account", help="account name or id to import into")
-    imp.add_argument("--broker", default="auto",
-                     help="auto (default), a broker name from `brokers list`, ofx, or a saved "
-                          "mapping name")
+    imp.add_argument(
+        "--broker",
+        default="auto",
+        help="auto (default), a broker name from `brokers list`, ofx, or a saved mapping name",
+    )
     imp.add_argument("--dry-run", action="store_true", help="report what would be imported")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(handler=_import, access="write")
@@ -56,14 +66,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     lst.set_defaults(handler=_brokers, access="none")
 
     exp = sub.add_parser("export", parents=[common], help="write CSV or JSON exports")
-    exp.add_argument("kind", choices=("holdings", "transactions", "realized", "portfolio"),
-                     help="what to export (portfolio = the full JSON export)")
+    exp.add_argument(
+        "kind",
+        choices=("holdings", "transactions", "realized", "portfolio"),
+        help="what to export (portfolio = the full JSON export)",
+    )
     exp.add_argument("--out", required=True, metavar="PATH")
     exp.add_argument("--format", choices=("csv", "json"), default=None)
     exp.add_argument("--account")
     exp.add_argument("--symbol")
-    exp.add_argument("--type", action="append", dest="types", metavar="TYPE",
-                     help="transaction type (repeat or comma-separate)")
+    exp.add_argument(
+        "--type",
+        action="append",
+        dest="types",
+        metavar="TYPE",
+        help="transaction type (repeat or comma-separate)",
+    )
     exp.add_argument("--start", type=_date, metavar="YYYY-MM-DD")
     exp.add_argument("--end", type=_date, metavar="YYYY-MM-DD")
     exp.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -82,10 +100,17 @@ def result_json(result: ImportResult) -> dict[str, Any]:
         return {"line": i.line, "column": i.column, "message": i.message}
 
     return {
-        "batch_id": result.batch_id, "broker": result.broker, "account": result.account,
-        "account_id": result.account_id, "file": result.file, "rows": result.rows,
-        "added": result.added, "duplicates": result.duplicates, "by_type": result.by_type,
-        "dry_run": result.dry_run, "warnings": [issue(w) for w in result.warnings],
+        "batch_id": result.batch_id,
+        "broker": result.broker,
+        "account": result.account,
+        "account_id": result.account_id,
+        "file": result.file,
+        "rows": result.rows,
+        "added": result.added,
+        "duplicates": result.duplicates,
+        "by_type": result.by_type,
+        "dry_run": result.dry_run,
+        "warnings": [issue(w) for w in result.warnings],
         "errors": [issue(e) for e in result.errors],
     }
 
@@ -97,25 +122,50 @@ def _import(args: argparse.Namespace, ctx: AppContext) -> int:
             raise ValidationError("Usage: import undo BATCH (a batch id from `import list`).")
         undone = ctx.imports.undo(int(words[1]))
         if args.json:
-            print_json({"batch_id": undone.batch_id, "account_id": undone.account_id,
-                        "removed": undone.removed})
+            print_json(
+                {
+                    "batch_id": undone.batch_id,
+                    "account_id": undone.account_id,
+                    "removed": undone.removed,
+                }
+            )
         else:
             print(f"undid batch {undone.batch_id}: {undone.removed} transaction(s) removed")
         return 0
     if words[0] == "list":
         batches = ctx.imports.batches(args.account)
-        rows = [{"batch_id": b.id, "account_id": b.account_id, "source": b.source,
-                 "broker": b.broker, "imported_at": b.imported_at, "added": b.rows_added,
-                 "duplicates": b.rows_skipped, "undone_at": b.undone_at} for b in batches]
+        rows = [
+            {
+                "batch_id": b.id,
+                "account_id": b.account_id,
+                "source": b.source,
+                "broker": b.broker,
+                "imported_at": b.imported_at,
+                "added": b.rows_added,
+                "duplicates": b.rows_skipped,
+                "undone_at": b.undone_at,
+            }
+            for b in batches
+        ]
         if args.json:
             print_json(rows)
         else:
-            print_table(rows, ("batch_id", "account_id", "source", "broker", "imported_at",
-                               "added", "duplicates", "undone_at"))
+            print_table(
+                rows,
+                (
+                    "batch_id",
+                    "account_id",
+                    "source",
+                    "broker",
+                    "imported_at",
+                    "added",
+                    "duplicates",
+                    "undone_at",
+                ),
+            )
         return 0
     if len(words) != 1:
-        raise ValidationError(f"import takes one file (got {len(words)} words: "
-                              f"{' '.join(words)}).")
+        raise ValidationError(f"import takes one file (got {len(words)} words: {' '.join(words)}).")
     path = Path(words[0])
     from portfolioos.export.portfolio_json import is_export
     from portfolioos.ingest.table import read_bytes
@@ -129,8 +179,9 @@ def _import(args: argparse.Namespace, ctx: AppContext) -> int:
                 print(f"restored {r.account}: {r.added} added, {r.duplicates} already present")
         return 0
     if not args.account:
-        raise ValidationError("Which account? Give --account NAME (see `accounts list`).",
-                              field="account")
+        raise ValidationError(
+            "Which account? Give --account NAME (see `accounts list`).", field="account"
+        )
     result = ctx.imports.import_file(path, args.account, broker=args.broker, dry_run=args.dry_run)
     if args.json:
         print_json(result_json(result))
@@ -150,8 +201,10 @@ def _print_result(result: ImportResult) -> None:
     verb = "would add" if result.dry_run else "added"
     kinds = ", ".join(f"{n} {t}" for t, n in result.by_type.items()) or "nothing new"
     batch = f" as batch {result.batch_id}" if result.batch_id else ""
-    print(f"{result.file} ({result.broker}): {verb} {result.added}{batch} ({kinds}); "
-          f"{result.duplicates} already in the ledger")
+    print(
+        f"{result.file} ({result.broker}): {verb} {result.added}{batch} ({kinds}); "
+        f"{result.duplicates} already in the ledger"
+    )
 
 
 def _brokers(args: argparse.Namespace) -> int:
@@ -162,8 +215,10 @@ def _brokers(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
     else:
-        print_table([{**r, "headers": "; ".join(r["headers"])[:70]} for r in rows],
-                    ("name", "title", "headers"))
+        print_table(
+            [{**r, "headers": "; ".join(r["headers"])[:70]} for r in rows],
+            ("name", "title", "headers"),
+        )
     return 0
 
 
@@ -175,16 +230,29 @@ def _export(args: argparse.Namespace, ctx: AppContext) -> int:
         result = ctx.exports.portfolio_json(args.out)
     elif args.kind == "transactions":
         types = [t.strip() for group in args.types or () for t in group.split(",") if t.strip()]
-        result = ctx.exports.transactions(args.out, account=args.account, symbol=args.symbol,
-                                          types=types or None, start=args.start, end=args.end,
-                                          format=fmt)
+        result = ctx.exports.transactions(
+            args.out,
+            account=args.account,
+            symbol=args.symbol,
+            types=types or None,
+            start=args.start,
+            end=args.end,
+            format=fmt,
+        )
     elif args.kind == "holdings":
         result = ctx.exports.holdings(args.out, account=args.account, format=fmt)
     else:
         result = ctx.exports.realized(args.out, account=args.account, format=fmt)
     if args.json:
-        print_json({"kind": result.kind, "path": result.path, "format": result.format,
-                    "rows": result.rows, "metadata": result.metadata})
+        print_json(
+            {
+                "kind": result.kind,
+                "path": result.path,
+                "format": result.format,
+                "rows": result.rows,
+                "metadata": result.metadata,
+            }
+        )
     else:
         print(f"wrote {result.rows} row(s) of {result.kind} to {result.path}")
     return 0

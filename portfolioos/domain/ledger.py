@@ -19,9 +19,9 @@ is positive, cash out negative; `quantity` is always a positive number of shares
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
@@ -61,7 +61,7 @@ SAME_DAY_ORDER: dict[TxType, int] = {
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
     account_id: int
-    date: date
+    date: dt.date
     type: TxType
     symbol: str | None
     quantity: Decimal | None
@@ -72,7 +72,7 @@ class LedgerEntry:
     note: str = ""
     lot_id: str | None = None
     split_ratio: Decimal | None = None
-    acquired_date: date | None = None
+    acquired_date: dt.date | None = None
     original_basis: Decimal | None = None
     id: int | None = None
     batch_id: int | None = None

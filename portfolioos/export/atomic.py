@@ -18,8 +18,9 @@ def atomic_text(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise ValidationError(f"Cannot write {target}: folder {folder} does not exist.",
-                              field="out")
+        raise ValidationError(
+            f"Cannot write {target}: folder {folder} does not exist.", field="out"
+        )
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
     try:

@@ -16,8 +16,13 @@ from portfolioos.export.atomic import atomic_text
 from portfolioos.export.rows import columns_of, csv_cell, defang, materialise
 
 
-def write_csv(path: Path, rows: Iterable[Any], *, columns: Sequence[str] = (),
-              metadata: Mapping[str, Any] | None = None) -> int:
+def write_csv(
+    path: Path,
+    rows: Iterable[Any],
+    *,
+    columns: Sequence[str] = (),
+    metadata: Mapping[str, Any] | None = None,
+) -> int:
     """Write rows atomically; returns how many were written."""
     mapped = materialise(rows)
     names = list(columns) if columns else columns_of(mapped)
@@ -39,9 +44,11 @@ def _meta_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def simulation_rows(paths: Mapping[str, Sequence[float]],
-                    index: Sequence[Any] | None = None,
-                    index_name: str = "step") -> list[dict[str, Any]]:
+def simulation_rows(
+    paths: Mapping[str, Sequence[float]],
+    index: Sequence[Any] | None = None,
+    index_name: str = "step",
+) -> list[dict[str, Any]]:
     """Percentile paths ({'p10': [...], 'p50': [...]}) as rows with one column per path."""
     length = max((len(v) for v in paths.values()), default=0)
     steps = list(index) if index is not None else list(range(length))

@@ -76,11 +76,14 @@ def read_export(path: Path) -> list[tuple[AccountDraft, int, list[LedgerEntry]]]
         where = f", line {line}" if line else ""
         raise ImportFileError(f"{path.name}{where}: not a readable JSON export ({exc}).") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ImportFileError(f"{path.name}: not a PortfolioOS JSON export (no \"format\": "
-                              f"\"{FORMAT}\").")
+        raise ImportFileError(
+            f'{path.name}: not a PortfolioOS JSON export (no "format": "{FORMAT}").'
+        )
     if document.get("version") != VERSION:
-        raise ImportFileError(f"{path.name}: export version {document.get('version')} is not "
-                              f"supported (this app reads version {VERSION}).")
+        raise ImportFileError(
+            f"{path.name}: export version {document.get('version')} is not "
+            f"supported (this app reads version {VERSION})."
+        )
     out: list[tuple[AccountDraft, int, list[LedgerEntry]]] = []
     by_account: dict[int, list[LedgerEntry]] = {}
     for n, row in enumerate(document.get("transactions", []), start=1):
@@ -92,9 +95,11 @@ def read_export(path: Path) -> list[tuple[AccountDraft, int, list[LedgerEntry]]]
     for n, acct in enumerate(document.get("accounts", []), start=1):
         try:
             draft = AccountDraft(
-                name=str(acct["name"]), type=str(acct["type"]),
+                name=str(acct["name"]),
+                type=str(acct["type"]),
                 institution=str(acct.get("institution", "")),
-                currency=str(acct.get("currency", "USD")), notes=str(acct.get("notes", "")),
+                currency=str(acct.get("currency", "USD")),
+                notes=str(acct.get("notes", "")),
                 lot_method=str(acct.get("lot_method", "fifo")),
                 track_wash_sales=bool(acct.get("track_wash_sales", False)),
             ).validated()
@@ -117,21 +122,41 @@ def _day(value: Any) -> date | None:
 
 def _entry(row: Mapping[str, Any]) -> LedgerEntry:
     return LedgerEntry(
-        account_id=int(row["account_id"]), date=date.fromisoformat(str(row["date"])),
-        type=TxType(row["type"]), symbol=row.get("symbol"), quantity=_dec(row.get("quantity")),
-        price=_dec(row.get("price")), amount=_dec(row.get("amount")),
-        fees=_dec(row.get("fees")) or Decimal(0), currency=str(row["currency"]),
-        note=str(row.get("note") or ""), lot_id=row.get("lot_id"),
-        split_ratio=_dec(row.get("split_ratio")), acquired_date=_day(row.get("acquired_date")),
+        account_id=int(row["account_id"]),
+        date=date.fromisoformat(str(row["date"])),
+        type=TxType(row["type"]),
+        symbol=row.get("symbol"),
+        quantity=_dec(row.get("quantity")),
+        price=_dec(row.get("price")),
+        amount=_dec(row.get("amount")),
+        fees=_dec(row.get("fees")) or Decimal(0),
+        currency=str(row["currency"]),
+        note=str(row.get("note") or ""),
+        lot_id=row.get("lot_id"),
+        split_ratio=_dec(row.get("split_ratio")),
+        acquired_date=_day(row.get("acquired_date")),
         original_basis=_dec(row.get("original_basis")),
-        source_line=row.get("source_line"), fingerprint=str(row.get("fingerprint") or ""),
+        source_line=row.get("source_line"),
+        fingerprint=str(row.get("fingerprint") or ""),
     )
 
 
-def document(*, metadata: Mapping[str, Any], accounts: Sequence[Mapping[str, Any]],
-             transactions: Sequence[Mapping[str, Any]], lots: Sequence[Mapping[str, Any]],
-             holdings: Sequence[Mapping[str, Any]],
-             snapshots: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    return {"format": FORMAT, "version": VERSION, "metadata": dict(metadata),
-            "accounts": list(accounts), "transactions": list(transactions), "lots": list(lots),
-            "holdings": list(holdings), "snapshots": list(snapshots)}
+def document(
+    *,
+    metadata: Mapping[str, Any],
+    accounts: Sequence[Mapping[str, Any]],
+    transactions: Sequence[Mapping[str, Any]],
+    lots: Sequence[Mapping[str, Any]],
+    holdings: Sequence[Mapping[str, Any]],
+    snapshots: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "metadata": dict(metadata),
+        "accounts": list(accounts),
+        "transactions": list(transactions),
+        "lots": list(lots),
+        "holdings": list(holdings),
+        "snapshots": list(snapshots),
+    }

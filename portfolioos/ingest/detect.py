@@ -24,7 +24,9 @@ class HeaderMatch:
     missing: tuple[str, ...]
 
 
-def match_header(cells: tuple[str, ...], profile: Profile) -> tuple[dict[str, tuple[int, ...]], list[str]]:
+def match_header(
+    cells: tuple[str, ...], profile: Profile
+) -> tuple[dict[str, tuple[int, ...]], list[str]]:
     normed = [norm_header(c) for c in cells]
     found: dict[str, tuple[int, ...]] = {}
     for fld in profile.columns:
@@ -33,8 +35,9 @@ def match_header(cells: tuple[str, ...], profile: Profile) -> tuple[dict[str, tu
             offset = 0
             if wanted.endswith(("+1", "+2")):
                 wanted, offset = wanted[:-2], int(wanted[-1])
-            hits.extend(i + offset for i, h in enumerate(normed) if h == wanted
-                        and i + offset < len(normed))
+            hits.extend(
+                i + offset for i, h in enumerate(normed) if h == wanted and i + offset < len(normed)
+            )
             if hits and fld not in SUM_FIELDS:
                 break
         if hits:

@@ -53,8 +53,9 @@ def separators(profile: Profile, table: Table) -> tuple[str, str]:
     return decimal, thousands
 
 
-def map_table(table: Table, profile: Profile, match: HeaderMatch, *, account_id: int,
-              currency: str) -> ParsedFile:
+def map_table(
+    table: Table, profile: Profile, match: HeaderMatch, *, account_id: int, currency: str
+) -> ParsedFile:
     out = ParsedFile(broker=profile.name)
     if profile.parts:
         _map_sections(table, profile, out, account_id=account_id, currency=currency)
@@ -62,11 +63,13 @@ def map_table(table: Table, profile: Profile, match: HeaderMatch, *, account_id:
         header = table.rows[match.row]
         out.header_line = header.line
         decimal, thousands = separators(profile, table)
-        ctx = _Context(profile, match.columns, header.cells, account_id, currency, decimal,
-                       thousands)
-        out.columns = {f: header.cells[i[0]] for f, i in match.columns.items()
-                       if i[0] < len(header.cells)}
-        _map_rows(table.rows[match.row + 1:], ctx, out)
+        ctx = _Context(
+            profile, match.columns, header.cells, account_id, currency, decimal, thousands
+        )
+        out.columns = {
+            f: header.cells[i[0]] for f, i in match.columns.items() if i[0] < len(header.cells)
+        }
+        _map_rows(table.rows[match.row + 1 :], ctx, out)
     if profile.pair_reinvestments:
         _pair_reinvestments(out)
     _derive_split_ratios(out)
@@ -74,8 +77,9 @@ def map_table(table: Table, profile: Profile, match: HeaderMatch, *, account_id:
     return out
 
 
-def _map_sections(table: Table, profile: Profile, out: ParsedFile, *, account_id: int,
-                  currency: str) -> None:
+def _map_sections(
+    table: Table, profile: Profile, out: ParsedFile, *, account_id: int, currency: str
+) -> None:
     parts = {p.section: p for p in profile.parts}
     current: dict[str, _Context] = {}
     pending: dict[str, list[Row]] = {}
@@ -89,13 +93,19 @@ def _map_sections(table: Table, profile: Profile, out: ParsedFile, *, account_id
         if kind == "Header":
             found, missing = match_header(body.cells, part)
             if missing:
-                out.warnings.append(RowIssue(row.line, None, f"section '{section}' lacks "
-                                             f"{', '.join(missing)}; its rows are ignored"))
+                out.warnings.append(
+                    RowIssue(
+                        row.line,
+                        None,
+                        f"section '{section}' lacks {', '.join(missing)}; its rows are ignored",
+                    )
+                )
                 current.pop(section, None)
                 continue
             decimal, thousands = separators(part, table)
-            current[section] = _Context(part, found, body.cells, account_id, currency,
-                                        decimal, thousands)
+            current[section] = _Context(
+                part, found, body.cells, account_id, currency, decimal, thousands
+            )
             pending[section] = []
             order.append((current[section], pending[section]))
             out.header_line = out.header_line or row.line
@@ -105,8 +115,13 @@ def _map_sections(table: Table, profile: Profile, out: ParsedFile, *, account_id
         _map_rows(rows, ctx, out, trailing_footer=False)
 
 
-def _map_rows(rows: tuple[Row, ...] | list[Row], ctx: _Context, out: ParsedFile, *,
-              trailing_footer: bool = True) -> None:
+def _map_rows(
+    rows: tuple[Row, ...] | list[Row],
+    ctx: _Context,
+    out: ParsedFile,
+    *,
+    trailing_footer: bool = True,
+) -> None:
     profile = ctx.profile
     footers = [re.compile(p, re.IGNORECASE) for p in profile.footer]
     header_norm = [norm_header(c) for c in ctx.names]
@@ -121,9 +136,13 @@ def _map_rows(rows: tuple[Row, ...] | list[Row], ctx: _Context, out: ParsedFile,
                 last_data = i + 1
         skipped = [r for r in rows[last_data:] if not r.blank]
         if skipped:
-            out.warnings.append(RowIssue(skipped[0].line, None,
-                                         f"{len(skipped)} line(s) after the data ignored "
-                                         "(totals or disclaimer)"))
+            out.warnings.append(
+                RowIssue(
+                    skipped[0].line,
+                    None,
+                    f"{len(skipped)} line(s) after the data ignored (totals or disclaimer)",
+                )
+            )
     for row in rows[:last_data]:
         if row.blank:
             continue
@@ -210,9 +229,11 @@ def _map_row(row: Row, ctx: _Context) -> LedgerEntry | str:
         target = profile.classify(action_text)
         if target is None:
             known = sorted({t for _, t in profile.actions if t not in DECISIONS})
-            raise RowRejected(_name(ctx, "action"),
-                              f"unknown action '{action_text}' (this layout maps words to "
-                              f"{', '.join(known)}; save a mapping to teach it new words)")
+            raise RowRejected(
+                _name(ctx, "action"),
+                f"unknown action '{action_text}' (this layout maps words to "
+                f"{', '.join(known)}; save a mapping to teach it new words)",
+            )
     elif profile.default_action:
         target = profile.default_action
     else:
@@ -233,17 +254,21 @@ def _map_row(row: Row, ctx: _Context) -> LedgerEntry | str:
     p = abs(price) if price is not None else None
     note = _text(row, ctx, "note") or (description if description != action_text else "")
     extra: dict[str, object] = {}
-    if tx in (TxType.BUY, TxType.SELL, TxType.REINVEST, TxType.TRANSFER_IN,
-              TxType.TRANSFER_OUT) and not symbol:
+    if (
+        tx in (TxType.BUY, TxType.SELL, TxType.REINVEST, TxType.TRANSFER_IN, TxType.TRANSFER_OUT)
+        and not symbol
+    ):
         raise RowRejected(_name(ctx, "symbol") or "symbol", f"a {tx.value} needs a symbol")
     if tx in (TxType.BUY, TxType.SELL):
         if not q:
-            raise RowRejected(_name(ctx, "quantity") or "quantity",
-                              f"a {tx.value} needs a non-zero quantity")
+            raise RowRejected(
+                _name(ctx, "quantity") or "quantity", f"a {tx.value} needs a non-zero quantity"
+            )
         if p is None:
             if amount is None:
-                raise RowRejected(_name(ctx, "price") or "price",
-                                  f"a {tx.value} needs a price or an amount")
+                raise RowRejected(
+                    _name(ctx, "price") or "price", f"a {tx.value} needs a price or an amount"
+                )
             gross = abs(amount) - fees if tx is TxType.BUY else abs(amount) + fees
             p = gross / q
         gross = abs(amount) if amount is not None and profile.amount_is_gross else q * p
@@ -275,23 +300,38 @@ def _map_row(row: Row, ctx: _Context) -> LedgerEntry | str:
         amount, p = None, None
     elif tx in (TxType.TRANSFER_IN, TxType.TRANSFER_OUT):
         if not q:
-            raise RowRejected(_name(ctx, "quantity") or "quantity",
-                              f"a {tx.value} needs a quantity")
+            raise RowRejected(
+                _name(ctx, "quantity") or "quantity", f"a {tx.value} needs a quantity"
+            )
         amount = None
         if tx is TxType.TRANSFER_IN:
             extra["original_basis"] = _number(row, ctx, "original_basis")
             extra["acquired_date"] = _date(row, ctx, "acquired_date") or when
     entry = LedgerEntry(
-        account_id=ctx.account_id, date=when, type=tx, symbol=symbol or None,
-        quantity=q if tx not in (TxType.DIVIDEND, TxType.INTEREST, TxType.FEE, TxType.DEPOSIT,
-                                 TxType.WITHDRAWAL, TxType.SPLIT) else None,
+        account_id=ctx.account_id,
+        date=when,
+        type=tx,
+        symbol=symbol or None,
+        quantity=q
+        if tx
+        not in (
+            TxType.DIVIDEND,
+            TxType.INTEREST,
+            TxType.FEE,
+            TxType.DEPOSIT,
+            TxType.WITHDRAWAL,
+            TxType.SPLIT,
+        )
+        else None,
         price=p if tx in (TxType.BUY, TxType.SELL, TxType.REINVEST) else None,
-        amount=amount, fees=fees if tx in (TxType.BUY, TxType.SELL) else Decimal(0),
-        currency=currency, note=note[:500],
+        amount=amount,
+        fees=fees if tx in (TxType.BUY, TxType.SELL) else Decimal(0),
+        currency=currency,
+        note=note[:500],
         lot_id=_text(row, ctx, "lot_id") or None,
-        split_ratio=extra.get("split_ratio"),  # type: ignore[arg-type]
-        acquired_date=extra.get("acquired_date"),  # type: ignore[arg-type]
-        original_basis=extra.get("original_basis"),  # type: ignore[arg-type]
+        split_ratio=_opt_decimal(extra.get("split_ratio")),
+        acquired_date=_opt_date(extra.get("acquired_date")),
+        original_basis=_opt_decimal(extra.get("original_basis")),
         source_line=row.line,
     )
     if tx is TxType.SPLIT and entry.split_ratio is None:
@@ -301,18 +341,28 @@ def _map_row(row: Row, ctx: _Context) -> LedgerEntry | str:
     return entry
 
 
+def _opt_decimal(value: object) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def _opt_date(value: object) -> date | None:
+    return value if isinstance(value, date) else None
+
+
 def _required_amount(amount: Decimal | None, ctx: _Context, tx: TxType) -> Decimal:
     if amount is None:
         raise RowRejected(_name(ctx, "amount") or "amount", f"a {tx.value} needs an amount")
     return amount
 
 
-def _decide(target: str, quantity: Decimal | None, amount: Decimal | None, row: Row,
-            ctx: _Context) -> TxType:
+def _decide(
+    target: str, quantity: Decimal | None, amount: Decimal | None, row: Row, ctx: _Context
+) -> TxType:
     if target == "cash":
         if amount is None or amount == 0:
-            raise RowRejected(_name(ctx, "amount") or "amount",
-                              "a cash transfer needs a non-zero amount")
+            raise RowRejected(
+                _name(ctx, "amount") or "amount", "a cash transfer needs a non-zero amount"
+            )
         return TxType.DEPOSIT if amount > 0 else TxType.WITHDRAWAL
     if target == "trade":
         if quantity is not None and quantity != 0:
@@ -363,8 +413,7 @@ def _pair_reinvestments(out: ParsedFile) -> None:
             j = candidates.pop(0)
             drop.add(j)
             dividend = out.entries[j]
-            out.entries[i] = replace(e, amount=dividend.amount,
-                                     note=e.note or dividend.note)
+            out.entries[i] = replace(e, amount=dividend.amount, note=e.note or dividend.note)
     if drop:
         out.entries[:] = [e for i, e in enumerate(out.entries) if i not in drop]
 
@@ -372,14 +421,19 @@ def _pair_reinvestments(out: ParsedFile) -> None:
 def _derive_split_ratios(out: ParsedFile) -> None:
     """A split given as shares added gets its ratio from the file's own running position."""
     position: dict[str | None, Decimal] = {}
-    ordered = sorted(range(len(out.entries)),
-                     key=lambda i: (out.entries[i].date, out.entries[i].source_line or 0))
+    ordered = sorted(
+        range(len(out.entries)),
+        key=lambda i: (out.entries[i].date, out.entries[i].source_line or 0),
+    )
     for i in ordered:
         e = out.entries[i]
         if e.type is TxType.SPLIT and "\x00split:" in e.note:
-            note, added_text, text = e.note.split("\x00")[0], e.note.split("\x00")[1], \
-                e.note.split("\x00")[2]
-            added = Decimal(added_text[len("split:"):]) if added_text[len("split:"):] else None
+            note, added_text, text = (
+                e.note.split("\x00")[0],
+                e.note.split("\x00")[1],
+                e.note.split("\x00")[2],
+            )
+            added = Decimal(added_text[len("split:") :]) if added_text[len("split:") :] else None
             ratio: Decimal | None = None
             held = position.get(e.symbol, Decimal(0))
             if added is not None and held > 0:
@@ -389,10 +443,14 @@ def _derive_split_ratios(out: ParsedFile) -> None:
                 if m and Decimal(m.group(2)) != 0:
                     ratio = Decimal(m.group(1)) / Decimal(m.group(2))
             if ratio is None:
-                out.rejected.append(RowIssue(
-                    e.source_line, None,
-                    f"split of {e.symbol}: neither a ratio ('2 for 1') nor an earlier position "
-                    "in this file to derive it from; enter the split by hand"))
+                out.rejected.append(
+                    RowIssue(
+                        e.source_line,
+                        None,
+                        f"split of {e.symbol}: neither a ratio ('2 for 1') nor an earlier position "
+                        "in this file to derive it from; enter the split by hand",
+                    )
+                )
                 out.entries[i] = replace(e, note=note)
                 continue
             e = replace(e, split_ratio=ratio.normalize(), note=note.strip())
@@ -404,4 +462,6 @@ def _derive_split_ratios(out: ParsedFile) -> None:
             position[e.symbol] = position.get(e.symbol, Decimal(0)) - q
         elif e.type is TxType.SPLIT and e.split_ratio:
             position[e.symbol] = position.get(e.symbol, Decimal(0)) * e.split_ratio
-    out.entries[:] = [e for e in out.entries if not (e.type is TxType.SPLIT and e.split_ratio is None)]
+    out.entries[:] = [
+        e for e in out.entries if not (e.type is TxType.SPLIT and e.split_ratio is None)
+    ]

@@ -73,5 +73,12 @@ def parse_date(text: str | None, formats: tuple[str, ...]) -> date | None:
 
 
 def _human(fmt: str) -> str:
-    return (fmt.replace("%Y", "YYYY").replace("%y", "YY").replace("%m", "MM")
-            .replace("%d", "DD").replace("%H", "hh").replace("%M", "mm").replace("%S", "ss"))
+    return (
+        fmt.replace("%Y", "YYYY")
+        .replace("%y", "YY")
+        .replace("%m", "MM")
+        .replace("%d", "DD")
+        .replace("%H", "hh")
+        .replace("%M", "mm")
+        .replace("%S", "ss")
+    )

@@ -24,17 +24,32 @@ def resolve_broker(broker: str) -> Profile | None:
     return profile
 
 
-def read_file(path: Path, *, account_id: int, currency: str, broker: str = "auto",
-              profile: Profile | None = None) -> ParsedFile:
+def read_file(
+    path: Path,
+    *,
+    account_id: int,
+    currency: str,
+    broker: str = "auto",
+    profile: Profile | None = None,
+) -> ParsedFile:
     data = read_bytes(path)
-    return read_data(data, path.name, account_id=account_id, currency=currency, broker=broker,
-                     profile=profile)
+    return read_data(
+        data, path.name, account_id=account_id, currency=currency, broker=broker, profile=profile
+    )
 
 
-def read_data(data: bytes, name: str, *, account_id: int, currency: str, broker: str = "auto",
-              profile: Profile | None = None) -> ParsedFile:
-    if broker.lower() == "ofx" or (profile is None and broker in ("", "auto")
-                                   and looks_like_ofx(data)):
+def read_data(
+    data: bytes,
+    name: str,
+    *,
+    account_id: int,
+    currency: str,
+    broker: str = "auto",
+    profile: Profile | None = None,
+) -> ParsedFile:
+    if broker.lower() == "ofx" or (
+        profile is None and broker in ("", "auto") and looks_like_ofx(data)
+    ):
         return read_ofx(data, name, account_id=account_id, currency=currency)
     chosen = profile or resolve_broker(broker)
     table = parse_table(data, name)
@@ -44,9 +59,11 @@ def read_data(data: bytes, name: str, *, account_id: int, currency: str, broker:
         found = locate(table, chosen)
         if found is None or found.missing:
             missing = ", ".join(found.missing) if found else "its header row"
-            raise ImportFileError(f"{name}: does not look like {chosen.title}: missing "
-                                  f"{missing}; it expects the headers "
-                                  f"{', '.join(chosen.expected_headers())}.")
+            raise ImportFileError(
+                f"{name}: does not look like {chosen.title}: missing "
+                f"{missing}; it expects the headers "
+                f"{', '.join(chosen.expected_headers())}."
+            )
         match = found
     parsed = map_table(table, chosen, match, account_id=account_id, currency=currency)
     if not parsed.entries and not parsed.rejected:

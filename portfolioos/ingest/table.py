@@ -43,8 +43,10 @@ def read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImportFileError(f"{path.name}: {size} bytes is larger than the "
-                                  f"{MAX_FILE_BYTES // 2**20} MB an import accepts.")
+            raise ImportFileError(
+                f"{path.name}: {size} bytes is larger than the "
+                f"{MAX_FILE_BYTES // 2**20} MB an import accepts."
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise ImportFileError(f"{path}: no such file.") from None
@@ -67,7 +69,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     if nul >= 0:
         raise ImportFileError(
             f"{Location(name, _line_of(data, nul))}: this is a binary file, "
-            "not a CSV or OFX export (it contains NUL bytes).")
+            "not a CSV or OFX export (it contains NUL bytes)."
+        )
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -77,7 +80,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         raise ImportFileError(
             f"{Location(name, _line_of(data, utf8_error.start))}: the text is neither UTF-8 nor "
-            "Windows-1252; save the export as UTF-8 and try again.") from None
+            "Windows-1252; save the export as UTF-8 and try again."
+        ) from None
     return text, "cp1252"
 
 
@@ -135,7 +139,8 @@ def parse_table(data: bytes, name: str, *, delimiter: str | None = None) -> Tabl
             if len(cell) > MAX_FIELD_CHARS:
                 raise ImportFileError(
                     f"{Location(name, start, i + 1)}: a field of {len(cell)} characters is longer "
-                    f"than the {MAX_FIELD_CHARS} an import accepts (an unclosed quote?).")
+                    f"than the {MAX_FIELD_CHARS} an import accepts (an unclosed quote?)."
+                )
         rows.append(Row(start, tuple(c.strip() for c in cells)))
         start = reader.line_num + 1
     return Table(name, tuple(rows), delim, encoding)

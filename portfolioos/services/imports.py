@@ -135,8 +135,9 @@ class ImportService:
         acct = self._ctx.portfolio.account(account)
         return [ColumnMapping.from_json(n, d) for n, d in self._mapping_store.load(acct.id)]
 
-    def _profile_for(self, acct: Account | None, broker: str,
-                     mapping: ColumnMapping | None) -> tuple[str, Profile | None, tuple[Profile, ...]]:
+    def _profile_for(
+        self, acct: Account | None, broker: str, mapping: ColumnMapping | None
+    ) -> tuple[str, Profile | None, tuple[Profile, ...]]:
         """(broker name to read with, explicit profile, extra profiles for auto-detection)."""
         if mapping is not None:
             return "auto", mapping.validated().profile(), ()
@@ -151,8 +152,15 @@ class ImportService:
 
     # -- reading ----------------------------------------------------------------
 
-    def _read(self, path: Path, acct_id: int, currency: str, broker: str,
-              profile: Profile | None, extra: tuple[Profile, ...]) -> ParsedFile:
+    def _read(
+        self,
+        path: Path,
+        acct_id: int,
+        currency: str,
+        broker: str,
+        profile: Profile | None,
+        extra: tuple[Profile, ...],
+    ) -> ParsedFile:
         from portfolioos.ingest import reader
         from portfolioos.ingest.detect import detect
 
@@ -165,25 +173,48 @@ class ImportService:
                 table = read_table(path)
                 chosen, _ = detect(table, extra)  # raises naming the closest saved mapping
                 profile = chosen
-        return reader.read_file(path, account_id=acct_id, currency=currency, broker=broker,
-                                profile=profile)
+        return reader.read_file(
+            path, account_id=acct_id, currency=currency, broker=broker, profile=profile
+        )
 
-    def preview(self, path: str | Path, broker: str = "auto", mapping: ColumnMapping | None = None,
-                account: int | str | None = None) -> Preview:
+    def preview(
+        self,
+        path: str | Path,
+        broker: str = "auto",
+        mapping: ColumnMapping | None = None,
+        account: int | str | None = None,
+    ) -> Preview:
         acct = self._ctx.portfolio.account(account) if account is not None else None
         broker_name, profile, extra = self._profile_for(acct, broker, mapping)
-        parsed = self._read(Path(path), acct.id if acct else 0, acct.currency if acct else "USD",
-                            broker_name, profile, extra)
-        return Preview(parsed.broker, parsed.columns, parsed.entries,
-                       [ImportIssue.of(i) for i in parsed.rejected],
-                       [ImportIssue.of(i) for i in parsed.warnings])
+        parsed = self._read(
+            Path(path),
+            acct.id if acct else 0,
+            acct.currency if acct else "USD",
+            broker_name,
+            profile,
+            extra,
+        )
+        return Preview(
+            parsed.broker,
+            parsed.columns,
+            parsed.entries,
+            [ImportIssue.of(i) for i in parsed.rejected],
+            [ImportIssue.of(i) for i in parsed.warnings],
+        )
 
     # -- importing --------------------------------------------------------------
 
-    def import_file(self, path: str | Path, account: int | str, broker: str = "auto",
-                    dry_run: bool = False, *, mapping: ColumnMapping | None = None,
-                    progress: Progress = no_progress,
-                    cancel: CancelToken = NEVER_CANCELLED) -> ImportResult:
+    def import_file(
+        self,
+        path: str | Path,
+        account: int | str,
+        broker: str = "auto",
+        dry_run: bool = False,
+        *,
+        mapping: ColumnMapping | None = None,
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> ImportResult:
         """Import one file into one account; see the module docstring for the guarantees."""
         file = Path(path)
         acct = self._ctx.portfolio.account(account)
@@ -197,8 +228,9 @@ class ImportService:
         if profile is None and broker_name in ("auto", "generic"):
             columns = _generic_columns(data)
             if columns is not None:
-                fast = self._import_vectorised(file, data, columns, acct, sha, dry_run,
-                                               progress, cancel)
+                fast = self._import_vectorised(
+                    file, data, columns, acct, sha, dry_run, progress, cancel
+                )
                 if fast is not None:
                     return fast
         parsed = self._read(file, acct.id, acct.currency, broker_name, profile, extra)
@@ -209,82 +241,173 @@ class ImportService:
         if rejected:
             rejected.sort(key=lambda i: i.line or 0)
             return ImportResult(
-                None, parsed.broker, acct.id, acct.name, file.name, len(parsed.entries), 0, 0, {},
-                warnings, [ImportIssue.of(i) for i in rejected], dry_run)
-        return self._write_entries(parsed.entries, parsed.broker, acct, file.name, sha, warnings,
-                                   dry_run, progress, cancel)
+                None,
+                parsed.broker,
+                acct.id,
+                acct.name,
+                file.name,
+                len(parsed.entries),
+                0,
+                0,
+                {},
+                warnings,
+                [ImportIssue.of(i) for i in rejected],
+                dry_run,
+            )
+        return self._write_entries(
+            parsed.entries, parsed.broker, acct, file.name, sha, warnings, dry_run, progress, cancel
+        )
 
-    def _write_entries(self, entries: list[LedgerEntry], broker: str, acct: Account, source: str,
-                       sha: str | None, warnings: list[ImportIssue], dry_run: bool,
-                       progress: Progress, cancel: CancelToken, *,
-                       keep_fingerprints: bool = False) -> ImportResult:
+    def _write_entries(
+        self,
+        entries: list[LedgerEntry],
+        broker: str,
+        acct: Account,
+        source: str,
+        sha: str | None,
+        warnings: list[ImportIssue],
+        dry_run: bool,
+        progress: Progress,
+        cancel: CancelToken,
+        *,
+        keep_fingerprints: bool = False,
+    ) -> ImportResult:
         import pandas as pd
 
         from portfolioos.storage.ledger_store import LedgerStore, entries_frame
 
         fingerprinted = entries if keep_fingerprints else with_fingerprints(entries)
         known = self._store.known_fingerprints(
-            acct.id, pd.DataFrame({"fingerprint": [e.fingerprint for e in fingerprinted]}))
+            acct.id, pd.DataFrame({"fingerprint": [e.fingerprint for e in fingerprinted]})
+        )
         new = [e for e in fingerprinted if e.fingerprint not in known]
         by_type = dict(sorted(Counter(e.type.value for e in new).items()))
         duplicates = len(fingerprinted) - len(new)
         progress(0.6, f"{len(new)} new row(s), {duplicates} already in the ledger")
         cancel.check()
         if dry_run or not new:
-            return ImportResult(None, broker, acct.id, acct.name, source, len(fingerprinted),
-                                len(new) if dry_run else 0, duplicates, by_type, warnings, [],
-                                dry_run)
+            return ImportResult(
+                None,
+                broker,
+                acct.id,
+                acct.name,
+                source,
+                len(fingerprinted),
+                len(new) if dry_run else 0,
+                duplicates,
+                by_type,
+                warnings,
+                [],
+                dry_run,
+            )
         ledger = LedgerStore(self._ctx.portfolio_db)
         with self._ctx.portfolio_db.write() as cur:
-            batch_id = self._store.create_batch(cur, account_id=acct.id, source=source,
-                                                broker=broker, file_sha256=sha)
+            batch_id = self._store.create_batch(
+                cur, account_id=acct.id, source=source, broker=broker, file_sha256=sha
+            )
             frame = entries_frame([replace(e, batch_id=batch_id) for e in new])
             added = ledger.append_frame(cur, frame)
             self._store.finish_batch(cur, batch_id, added=added, skipped=duplicates)
-        logger.info("import %s into account %s: batch %s, %s added", source, acct.id, batch_id,
-                    added)
+        logger.info(
+            "import %s into account %s: batch %s, %s added", source, acct.id, batch_id, added
+        )
         progress(0.85, "Rebuilding lots and holdings")
         changes = self._ctx.portfolio.rederive([acct.id]) | Changes(ledger=True)
         progress(1.0, "Done")
-        return ImportResult(batch_id, broker, acct.id, acct.name, source, len(fingerprinted),
-                            added, len(fingerprinted) - added, by_type, warnings, [], False,
-                            changes=changes)
+        return ImportResult(
+            batch_id,
+            broker,
+            acct.id,
+            acct.name,
+            source,
+            len(fingerprinted),
+            added,
+            len(fingerprinted) - added,
+            by_type,
+            warnings,
+            [],
+            False,
+            changes=changes,
+        )
 
-    def _import_vectorised(self, file: Path, data: bytes, columns: list[str], acct: Account,
-                           sha: str, dry_run: bool, progress: Progress,
-                           cancel: CancelToken) -> ImportResult | None:
+    def _import_vectorised(
+        self,
+        file: Path,
+        data: bytes,
+        columns: list[str],
+        acct: Account,
+        sha: str,
+        dry_run: bool,
+        progress: Progress,
+        cancel: CancelToken,
+    ) -> ImportResult | None:
         from portfolioos.storage import generic_csv
 
         db = self._ctx.portfolio_db
         cur = db.cursor()
         try:
             progress(0.1, "Reading rows")
-            rejected = generic_csv.stage(cur, file, columns, account_id=acct.id,
-                                         currency=acct.currency)
+            rejected = generic_csv.stage(
+                cur, file, columns, account_id=acct.id, currency=acct.currency
+            )
             if rejected:
-                logger.info("vectorised path declined %s: %s row(s) need the row-wise reader",
-                            file.name, rejected)
+                logger.info(
+                    "vectorised path declined %s: %s row(s) need the row-wise reader",
+                    file.name,
+                    rejected,
+                )
                 return None
             rows = generic_csv.staged_rows(cur)
             if rows != _data_lines(data):
-                logger.info("vectorised path declined %s: %s rows read, %s lines", file.name,
-                            rows, _data_lines(data))
+                logger.info(
+                    "vectorised path declined %s: %s rows read, %s lines",
+                    file.name,
+                    rows,
+                    _data_lines(data),
+                )
                 return None
             cancel.check()
             progress(0.5, "Comparing with the ledger")
             if dry_run:
                 by_type = generic_csv.new_rows(cur, acct.id)
                 new = sum(by_type.values())
-                return ImportResult(None, GENERIC.name, acct.id, acct.name, file.name, rows, new,
-                                    rows - new, by_type, [], [], True, vectorised=True)
+                return ImportResult(
+                    None,
+                    GENERIC.name,
+                    acct.id,
+                    acct.name,
+                    file.name,
+                    rows,
+                    new,
+                    rows - new,
+                    by_type,
+                    [],
+                    [],
+                    True,
+                    vectorised=True,
+                )
             with db.write() as wcur:
                 by_type = generic_csv.new_rows(wcur, acct.id)
                 new = sum(by_type.values())
                 if not new:
-                    return ImportResult(None, GENERIC.name, acct.id, acct.name, file.name, rows,
-                                        0, rows, {}, [], [], False, vectorised=True)
-                batch_id = self._store.create_batch(wcur, account_id=acct.id, source=file.name,
-                                                    broker=GENERIC.name, file_sha256=sha)
+                    return ImportResult(
+                        None,
+                        GENERIC.name,
+                        acct.id,
+                        acct.name,
+                        file.name,
+                        rows,
+                        0,
+                        rows,
+                        {},
+                        [],
+                        [],
+                        False,
+                        vectorised=True,
+                    )
+                batch_id = self._store.create_batch(
+                    wcur, account_id=acct.id, source=file.name, broker=GENERIC.name, file_sha256=sha
+                )
                 added = generic_csv.insert_new(wcur, acct.id, batch_id)
                 self._store.finish_batch(wcur, batch_id, added=added, skipped=rows - added)
         except Cancelled:
@@ -298,13 +421,32 @@ class ImportService:
             return None
         finally:
             generic_csv.drop(cur)
-        logger.info("import %s into account %s: batch %s, %s added (vectorised)", file.name,
-                    acct.id, batch_id, added)
+        logger.info(
+            "import %s into account %s: batch %s, %s added (vectorised)",
+            file.name,
+            acct.id,
+            batch_id,
+            added,
+        )
         progress(0.85, "Rebuilding lots and holdings")
         changes = self._ctx.portfolio.rederive([acct.id]) | Changes(ledger=True)
         progress(1.0, "Done")
-        return ImportResult(batch_id, GENERIC.name, acct.id, acct.name, file.name, rows, added,
-                            rows - added, by_type, [], [], False, vectorised=True, changes=changes)
+        return ImportResult(
+            batch_id,
+            GENERIC.name,
+            acct.id,
+            acct.name,
+            file.name,
+            rows,
+            added,
+            rows - added,
+            by_type,
+            [],
+            [],
+            False,
+            vectorised=True,
+            changes=changes,
+        )
 
     # -- batches ----------------------------------------------------------------
 
@@ -321,8 +463,13 @@ class ImportService:
 
     # -- restore ----------------------------------------------------------------
 
-    def restore(self, path: str | Path, *, progress: Progress = no_progress,
-                cancel: CancelToken = NEVER_CANCELLED) -> list[ImportResult]:
+    def restore(
+        self,
+        path: str | Path,
+        *,
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> list[ImportResult]:
         """Load a PortfolioOS JSON export: accounts by name (created when absent) and their
         ledgers. Fingerprints are kept when the account id is unchanged, so re-importing the
         original broker files afterwards still adds nothing."""
@@ -339,9 +486,20 @@ class ImportService:
             keep = acct.id == old_id and all(e.fingerprint for e in rows)
             if not keep:
                 rows = with_fingerprints([replace(e, fingerprint="") for e in rows])
-            results.append(self._write_entries(
-                rows, "portfolioos-json", acct, file.name, None, [], False,
-                no_progress, cancel, keep_fingerprints=True))
+            results.append(
+                self._write_entries(
+                    rows,
+                    "portfolioos-json",
+                    acct,
+                    file.name,
+                    None,
+                    [],
+                    False,
+                    no_progress,
+                    cancel,
+                    keep_fingerprints=True,
+                )
+            )
             progress((n + 1) / max(len(export), 1), f"Restored {acct.name}")
         return results
 
@@ -357,9 +515,14 @@ def out_of_range(entries: list[LedgerEntry]) -> list[RowIssue]:
         for name in ("quantity", "price", "amount", "fees", "split_ratio", "original_basis"):
             value = getattr(e, name)
             if value is not None and abs(value) >= _LIMIT:
-                issues.append(RowIssue(e.source_line, name,
-                                       f"{value} is too large for the ledger (at most 26 digits "
-                                       "before the decimal point)"))
+                issues.append(
+                    RowIssue(
+                        e.source_line,
+                        name,
+                        f"{value} is too large for the ledger (at most 26 digits "
+                        "before the decimal point)",
+                    )
+                )
     return issues
 
 
@@ -375,8 +538,11 @@ def _generic_columns(data: bytes) -> list[str] | None:
     except UnicodeDecodeError:
         return None
     cells = [c.strip() for c in header.split(",")]
-    if set(REQUIRED) - set(cells) or set(cells) - set(REQUIRED) - set(OPTIONAL) \
-            or len(set(cells)) != len(cells):
+    if (
+        set(REQUIRED) - set(cells)
+        or set(cells) - set(REQUIRED) - set(OPTIONAL)
+        or len(set(cells)) != len(cells)
+    ):
         return None
     return cells
 

@@ -9,12 +9,36 @@ from portfolioos.storage.duck import DuckDatabase
 from portfolioos.storage.ledger_store import LEDGER_COLUMNS
 
 _DERIVED = {
-    "lots": ("account_id", "symbol", "lot_id", "acquired_date", "quantity", "remaining",
-             "cost_basis", "currency", "wash_sale_adjustment"),
-    "holdings": ("account_id", "symbol", "shares", "cost_basis", "realized_gain", "currency",
-                 "lot_method", "as_of"),
-    "snapshots": ("account_id", "date", "market_value", "cost_basis", "cash", "currency",
-                  "unpriced"),
+    "lots": (
+        "account_id",
+        "symbol",
+        "lot_id",
+        "acquired_date",
+        "quantity",
+        "remaining",
+        "cost_basis",
+        "currency",
+        "wash_sale_adjustment",
+    ),
+    "holdings": (
+        "account_id",
+        "symbol",
+        "shares",
+        "cost_basis",
+        "realized_gain",
+        "currency",
+        "lot_method",
+        "as_of",
+    ),
+    "snapshots": (
+        "account_id",
+        "date",
+        "market_value",
+        "cost_basis",
+        "cash",
+        "currency",
+        "unpriced",
+    ),
 }
 
 
@@ -22,9 +46,16 @@ class ExportStore:
     def __init__(self, db: DuckDatabase) -> None:
         self.db = db
 
-    def transactions(self, *, account_ids: list[int] | None = None, symbol: str | None = None,
-                     types: list[str] | None = None, start: date | None = None,
-                     end: date | None = None, by_id: bool = False) -> list[dict[str, Any]]:
+    def transactions(
+        self,
+        *,
+        account_ids: list[int] | None = None,
+        symbol: str | None = None,
+        types: list[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        by_id: bool = False,
+    ) -> list[dict[str, Any]]:
         where: list[str] = []
         params: list[Any] = []
         if account_ids is not None:
@@ -47,7 +78,8 @@ class ExportStore:
         rows = self.db.fetchall(
             f"SELECT {', '.join(columns)} FROM transactions {clause} ORDER BY "
             + ("id" if by_id else "account_id, date, id"),
-            params)
+            params,
+        )
         return [dict(zip(columns, r, strict=True)) for r in rows]
 
     def derived(self, table: str, account_ids: list[int] | None = None) -> list[dict[str, Any]]:
@@ -58,5 +90,6 @@ class ExportStore:
             params = list(account_ids)
         rows = self.db.fetchall(
             f"SELECT {', '.join(columns)} FROM {table} {clause} ORDER BY {', '.join(columns[:2])}",
-            params)
+            params,
+        )
         return [dict(zip(columns, r, strict=True)) for r in rows]

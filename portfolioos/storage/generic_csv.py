@@ -19,9 +19,16 @@ from portfolioos.storage.portfolio_schema import TRANSACTION_TYPES
 OPTIONAL = ("note", "lot_id", "split_ratio", "acquired_date", "original_basis")
 REQUIRED = ("date", "type", "symbol", "quantity", "price", "fees", "amount", "currency")
 _TYPES = ",".join(f"'{t}'" for t in TRANSACTION_TYPES)
-_COLUMN_TYPES = {"date": "DATE", "acquired_date": "DATE", "quantity": "DECIMAL(38,12)",
-                 "price": "DECIMAL(38,12)", "fees": "DECIMAL(38,12)", "amount": "DECIMAL(38,12)",
-                 "split_ratio": "DECIMAL(38,12)", "original_basis": "DECIMAL(38,12)"}
+_COLUMN_TYPES = {
+    "date": "DATE",
+    "acquired_date": "DATE",
+    "quantity": "DECIMAL(38,12)",
+    "price": "DECIMAL(38,12)",
+    "fees": "DECIMAL(38,12)",
+    "amount": "DECIMAL(38,12)",
+    "split_ratio": "DECIMAL(38,12)",
+    "original_basis": "DECIMAL(38,12)",
+}
 
 
 def _key_num(column: str) -> str:
@@ -47,10 +54,10 @@ def stage(cur: Any, path: Path, columns: list[str], *, account_id: int, currency
         SELECT row_number() OVER () + 1 AS source_line, date AS d,
                lower(trim(type)) AS t, nullif(upper(trim(symbol)), '') AS sym,
                quantity AS q, price AS p, fees AS f, amount AS a,
-               {col('split_ratio')} AS ratio, {col('original_basis')} AS basis,
-               {col('acquired_date')} AS acq,
+               {col("split_ratio")} AS ratio, {col("original_basis")} AS basis,
+               {col("acquired_date")} AS acq,
                coalesce(nullif(upper(trim(currency)), ''), ?) AS cur,
-               coalesce(trim({col('note')}), '') AS note, nullif(trim({col('lot_id')}), '') AS lot
+               coalesce(trim({col("note")}), '') AS note, nullif(trim({col("lot_id")}), '') AS lot
         FROM read_csv(?, header = true, auto_detect = false, delim = ',', quote = '"',
                       escape = '"', columns = {spec}, dateformat = '%Y-%m-%d',
                       strict_mode = true)
@@ -114,11 +121,15 @@ def _normalised_sql(account_id: int) -> str:
 def new_rows(cur: Any, account_id: int) -> dict[str, int]:
     """Staged rows the account lacks, kept in temp table `import_new`; counts by type."""
     cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE import_new AS SELECT s.* FROM ({_normalised_sql(account_id)}) s"
+        "CREATE OR REPLACE TEMP TABLE import_new AS SELECT s.* FROM"
+        f" ({_normalised_sql(account_id)}) s"
         " ANTI JOIN (SELECT fingerprint FROM transactions WHERE account_id = ?) t"
-        " ON s.fingerprint = t.fingerprint", [account_id]
+        " ON s.fingerprint = t.fingerprint",
+        [account_id],
     ).fetchall()
-    rows = cur.execute("SELECT type, count(*) FROM import_new GROUP BY type ORDER BY type").fetchall()
+    rows = cur.execute(
+        "SELECT type, count(*) FROM import_new GROUP BY type ORDER BY type"
+    ).fetchall()
     return {str(t): int(n) for t, n in rows}
 
 
@@ -128,8 +139,9 @@ def staged_rows(cur: Any) -> int:
 
 def staged_fingerprints(cur: Any, account_id: int) -> list[tuple[int, str]]:
     """(source line, fingerprint) of every staged row, for tests and diagnostics."""
-    rows = cur.execute(f"SELECT source_line, fingerprint FROM ({_normalised_sql(account_id)})"
-                       " ORDER BY source_line").fetchall()
+    rows = cur.execute(
+        f"SELECT source_line, fingerprint FROM ({_normalised_sql(account_id)}) ORDER BY source_line"
+    ).fetchall()
     return [(int(line), str(fp)) for line, fp in rows]
 
 
@@ -139,7 +151,8 @@ def insert_new(cur: Any, account_id: int, batch_id: int) -> int:
         " currency, note, lot_id, split_ratio, acquired_date, original_basis, batch_id,"
         " source_line, fingerprint) SELECT ?, date, type, symbol, quantity, price, amount, fees,"
         " currency, note, lot, split_ratio, acquired_date, original_basis, ?, source_line,"
-        " fingerprint FROM import_new", [account_id, batch_id]
+        " fingerprint FROM import_new",
+        [account_id, batch_id],
     ).fetchall()
     return int(rows[0][0])
 
@@ -154,8 +167,10 @@ def read_csv_seconds(cur: Any, path: Path) -> tuple[int, float]:
     import time
 
     start = time.perf_counter()
-    cur.execute("CREATE OR REPLACE TEMP TABLE baseline AS SELECT * FROM read_csv(?, header = true)",
-                [str(path)]).fetchall()
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE baseline AS SELECT * FROM read_csv(?, header = true)",
+        [str(path)],
+    ).fetchall()
     n = cur.execute("SELECT count(*) FROM baseline").fetchall()[0][0]
     seconds = time.perf_counter() - start
     cur.execute("DROP TABLE baseline").fetchall()

@@ -31,16 +31,18 @@ class BatchRecord:
     undone_at: datetime | None
 
 
-_BATCH_COLUMNS = ("id, account_id, source, broker, file_sha256, imported_at, rows_added,"
-                  " rows_skipped, undone_at")
+_BATCH_COLUMNS = (
+    "id, account_id, source, broker, file_sha256, imported_at, rows_added, rows_skipped, undone_at"
+)
 
 
 class ImportStore:
     def __init__(self, db: DuckDatabase) -> None:
         self.db = db
 
-    def create_batch(self, cur: Any, *, account_id: int, source: str, broker: str,
-                     file_sha256: str | None) -> int:
+    def create_batch(
+        self, cur: Any, *, account_id: int, source: str, broker: str, file_sha256: str | None
+    ) -> int:
         rows = cur.execute(
             "INSERT INTO import_batches (account_id, source, broker, file_sha256)"
             " VALUES (?, ?, ?, ?) RETURNING id",
@@ -49,8 +51,10 @@ class ImportStore:
         return int(rows[0][0])
 
     def finish_batch(self, cur: Any, batch_id: int, *, added: int, skipped: int) -> None:
-        cur.execute("UPDATE import_batches SET rows_added = ?, rows_skipped = ? WHERE id = ?",
-                    [added, skipped, batch_id]).fetchall()
+        cur.execute(
+            "UPDATE import_batches SET rows_added = ?, rows_skipped = ? WHERE id = ?",
+            [added, skipped, batch_id],
+        ).fetchall()
 
     def known_fingerprints(self, account_id: int, fingerprints: pd.DataFrame) -> set[str]:
         """Which of these fingerprints (frame column `fingerprint`) the account already has."""
@@ -59,21 +63,26 @@ class ImportStore:
         try:
             rows = cur.execute(
                 "SELECT i.fingerprint FROM incoming_fingerprints i JOIN transactions t"
-                " ON t.fingerprint = i.fingerprint AND t.account_id = ?", [account_id]
+                " ON t.fingerprint = i.fingerprint AND t.account_id = ?",
+                [account_id],
             ).fetchall()
         finally:
             cur.unregister("incoming_fingerprints")
         return {r[0] for r in rows}
 
     def batches(self, account_id: int | None = None) -> list[BatchRecord]:
-        where, params = ("WHERE account_id = ?", [account_id]) if account_id is not None else ("", [])
+        where, params = (
+            ("WHERE account_id = ?", [account_id]) if account_id is not None else ("", [])
+        )
         rows = self.db.fetchall(
-            f"SELECT {_BATCH_COLUMNS} FROM import_batches {where} ORDER BY id", params)
+            f"SELECT {_BATCH_COLUMNS} FROM import_batches {where} ORDER BY id", params
+        )
         return [BatchRecord(*r) for r in rows]
 
     def batch(self, batch_id: int) -> BatchRecord:
         rows = self.db.fetchall(
-            f"SELECT {_BATCH_COLUMNS} FROM import_batches WHERE id = ?", [batch_id])
+            f"SELECT {_BATCH_COLUMNS} FROM import_batches WHERE id = ?", [batch_id]
+        )
         if not rows:
             raise NotFoundError(f"No import batch {batch_id}.")
         return BatchRecord(*rows[0])
@@ -82,11 +91,14 @@ class ImportStore:
         """Delete the batch's rows and mark it undone; returns the batch and rows removed."""
         batch = self.batch(batch_id)
         if batch.undone_at is not None:
-            raise ConflictError(f"Import batch {batch_id} was already undone at "
-                                f"{batch.undone_at:%Y-%m-%d %H:%M}.")
+            raise ConflictError(
+                f"Import batch {batch_id} was already undone at {batch.undone_at:%Y-%m-%d %H:%M}."
+            )
         with self.db.write() as cur:
-            removed = cur.execute("DELETE FROM transactions WHERE batch_id = ?",
-                                  [batch_id]).fetchall()[0][0]
-            cur.execute("UPDATE import_batches SET undone_at = current_timestamp WHERE id = ?",
-                        [batch_id]).fetchall()
+            removed = cur.execute(
+                "DELETE FROM transactions WHERE batch_id = ?", [batch_id]
+            ).fetchall()[0][0]
+            cur.execute(
+                "UPDATE import_batches SET undone_at = current_timestamp WHERE id = ?", [batch_id]
+            ).fetchall()
         return self.batch(batch_id), int(removed)

@@ -26,11 +26,13 @@ class MappingStore:
     def load(self, account_id: int) -> list[tuple[str, dict[str, Any]]]:
         rows = self.config.query(
             "SELECT name, mapping FROM import_mappings WHERE account_id = ? ORDER BY name",
-            (account_id,))
+            (account_id,),
+        )
         return [(str(r["name"]), json.loads(r["mapping"])) for r in rows]
 
     def delete(self, account_id: int, name: str) -> bool:
         with self.config.transaction() as conn:
-            cur = conn.execute("DELETE FROM import_mappings WHERE account_id = ? AND name = ?",
-                               (account_id, name))
+            cur = conn.execute(
+                "DELETE FROM import_mappings WHERE account_id = ? AND name = ?", (account_id, name)
+            )
             return cur.rowcount > 0

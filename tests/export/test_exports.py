@@ -31,12 +31,23 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return meta, list(csv.DictReader(io.StringIO(body)))
 
 
-@pytest.mark.parametrize(("value", "cell"), [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1+1", "'+1+1"),
-    ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tcmd", "'\tcmd"), ("\rcmd", "'\rcmd"),
-    ("AAPL", "AAPL"), (Decimal("-12.50"), "-12.5"), (-3, "-3"), (Decimal("1E+3"), "1000"),
-    (date(2023, 1, 2), "2023-01-02"), (None, ""),
-])
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("AAPL", "AAPL"),
+        (Decimal("-12.50"), "-12.5"),
+        (-3, "-3"),
+        (Decimal("1E+3"), "1000"),
+        (date(2023, 1, 2), "2023-01-02"),
+        (None, ""),
+    ],
+)
 def test_cells_are_defanged_and_numbers_stay_numbers(value: Any, cell: str) -> None:
     assert csv_cell(value) == cell
 
@@ -50,13 +61,17 @@ class Holding:
 
 def test_write_csv_takes_dataclasses_and_mappings(tmp_path: Path) -> None:
     out = tmp_path / "h.csv"
-    rows = [Holding("AAPL", Decimal("1.50"), "=1+1"), {"symbol": "VTI", "shares": Decimal(-2),
-                                                       "note": "", "extra": "x"}]
+    rows = [
+        Holding("AAPL", Decimal("1.50"), "=1+1"),
+        {"symbol": "VTI", "shares": Decimal(-2), "note": "", "extra": "x"},
+    ]
     assert write_csv(out, rows, metadata={"app_version": "0.1.0"}) == 2
     meta, body = read_csv(out)
     assert meta == ["# app_version: 0.1.0"]
-    assert body == [{"symbol": "AAPL", "shares": "1.5", "note": "'=1+1", "extra": ""},
-                    {"symbol": "VTI", "shares": "-2", "note": "", "extra": "x"}]
+    assert body == [
+        {"symbol": "AAPL", "shares": "1.5", "note": "'=1+1", "extra": ""},
+        {"symbol": "VTI", "shares": "-2", "note": "", "extra": "x"},
+    ]
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> None:
@@ -81,12 +96,20 @@ def filled(ctx: Any) -> AppContext:
 
 def test_transactions_export_filters_and_metadata(filled: AppContext, tmp_path: Path) -> None:
     out = tmp_path / "t.csv"
-    result = filled.exports.transactions(out, account="Main", symbol="aapl", types=["buy", "sell"],
-                                         start=date(2023, 1, 1), end=date(2023, 3, 31))
+    result = filled.exports.transactions(
+        out,
+        account="Main",
+        symbol="aapl",
+        types=["buy", "sell"],
+        start=date(2023, 1, 1),
+        end=date(2023, 3, 31),
+    )
     meta, rows = read_csv(out)
     assert [(r["date"], r["type"], r["quantity"], r["amount"]) for r in rows] == [
-        ("2023-01-03", "buy", "10", "-1250.75"), ("2023-01-03", "buy", "10", "-1251.7"),
-        ("2023-01-03", "buy", "10", "-1251.7")]
+        ("2023-01-03", "buy", "10", "-1250.75"),
+        ("2023-01-03", "buy", "10", "-1251.7"),
+        ("2023-01-03", "buy", "10", "-1251.7"),
+    ]
     assert result.rows == 3 and all(r["account"] == "Main" for r in rows)
     assert "# accounts: Main" in meta
     assert "# date_range: start=2023-01-03, end=2023-01-03" in meta
@@ -94,8 +117,9 @@ def test_transactions_export_filters_and_metadata(filled: AppContext, tmp_path: 
     assert "# app_version: 0.1.0" in meta
 
 
-def test_exported_transactions_csv_imports_again_as_duplicates(filled: AppContext,
-                                                               tmp_path: Path) -> None:
+def test_exported_transactions_csv_imports_again_as_duplicates(
+    filled: AppContext, tmp_path: Path
+) -> None:
     out = tmp_path / "t.csv"
     filled.exports.transactions(out, account="Main")
     again = filled.imports.import_file(out, "Main")
@@ -105,8 +129,10 @@ def test_exported_transactions_csv_imports_again_as_duplicates(filled: AppContex
 
 def _ledger(c: AppContext) -> list[tuple[str, dict[str, Any]]]:
     names = {a.id: a.name for a in c.portfolio.list_accounts()}
-    return [(names[r["account_id"]], {k: v for k, v in r.items() if k not in ("id", "batch_id")})
-            for r in ExportStore(c.portfolio_db).transactions()]
+    return [
+        (names[r["account_id"]], {k: v for k, v in r.items() if k not in ("id", "batch_id")})
+        for r in ExportStore(c.portfolio_db).transactions()
+    ]
 
 
 def test_json_export_restores_an_identical_ledger(filled: AppContext, tmp_path: Path) -> None:
@@ -114,8 +140,14 @@ def test_json_export_restores_an_identical_ledger(filled: AppContext, tmp_path: 
     filled.exports.portfolio_json(out)
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["format"] == "portfolioos-export"
-    assert set(document) >= {"metadata", "accounts", "transactions", "lots", "holdings",
-                             "snapshots"}
+    assert set(document) >= {
+        "metadata",
+        "accounts",
+        "transactions",
+        "lots",
+        "holdings",
+        "snapshots",
+    }
     assert document["metadata"]["date_range"] == {"start": "2023-01-02", "end": "2023-07-02"}
     with AppContext.open(tmp_path / "empty") as fresh:
         results = fresh.imports.restore(out)
@@ -130,8 +162,11 @@ def test_json_export_restores_an_identical_ledger(filled: AppContext, tmp_path: 
 
 def test_simulation_paths_become_columns(filled: AppContext, tmp_path: Path) -> None:
     out = tmp_path / "sim.csv"
-    filled.exports.simulation(out, {"p10": [1.0, 0.9], "p50": [1.0, 1.1], "p90": [1.0, 1.3]},
-                              index=[2025, 2026])
+    filled.exports.simulation(
+        out, {"p10": [1.0, 0.9], "p50": [1.0, 1.1], "p90": [1.0, 1.3]}, index=[2025, 2026]
+    )
     _, rows = read_csv(out)
-    assert rows == [{"year": "2025", "p10": "1.0", "p50": "1.0", "p90": "1.0"},
-                    {"year": "2026", "p10": "0.9", "p50": "1.1", "p90": "1.3"}]
+    assert rows == [
+        {"year": "2025", "p10": "1.0", "p50": "1.0", "p90": "1.0"},
+        {"year": "2026", "p10": "0.9", "p50": "1.1", "p90": "1.3"},
+    ]

@@ -13,8 +13,7 @@ from portfolioos.ingest.reader import read_data
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "brokers"
 SAMPLES = sorted(p.name for p in FIXTURES.iterdir() if not p.name.endswith(".expected.csv"))
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def check(data: bytes, name: str = "input.csv") -> None:
@@ -43,9 +42,29 @@ def test_ofx_and_csv_headers_with_garbage(sample: str, tail: bytes) -> None:
 
 _CELL = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", "--", "(1,234.50)", "$-3.00", "1e400", "NaN", "Infinity", "0", "-0",
-                     "99999999999999999999999999999", "13/45/2023", "2023-02-30", "=cmd()",
-                     '"', "\x00", "\u00e9\u20ac", "0.000000000000001", "1.234,56", "12-"]),
+    st.sampled_from(
+        [
+            "",
+            "--",
+            "(1,234.50)",
+            "$-3.00",
+            "1e400",
+            "NaN",
+            "Infinity",
+            "0",
+            "-0",
+            "99999999999999999999999999999",
+            "13/45/2023",
+            "2023-02-30",
+            "=cmd()",
+            '"',
+            "\x00",
+            "\u00e9\u20ac",
+            "0.000000000000001",
+            "1.234,56",
+            "12-",
+        ]
+    ),
 )
 
 

@@ -48,7 +48,8 @@ def test_profile_reads_fixture_row_by_row(fixture: str, broker: str) -> None:
     assert parsed.rejected == []
     expected = expected_rows(fixture)
     assert len(parsed.entries) == len(expected), [
-        (e.date, e.type.value, e.symbol) for e in parsed.entries]
+        (e.date, e.type.value, e.symbol) for e in parsed.entries
+    ]
     for n, (got, want) in enumerate(zip(parsed.entries, expected, strict=True), start=1):
         where = f"{fixture} expected row {n} (source line {got.source_line})"
         assert got.account_id == 7
@@ -66,7 +67,7 @@ def test_profile_reads_fixture_row_by_row(fixture: str, broker: str) -> None:
 def test_forced_broker_must_match_headers() -> None:
     from portfolioos.errors import ImportFileError
 
-    with pytest.raises(ImportFileError, match="does not look like Charles Schwab.*Fees & Comm"):
+    with pytest.raises(ImportFileError, match=r"does not look like Charles Schwab.*Fees & Comm"):
         read_file(FIXTURES / "fidelity.csv", account_id=1, currency="USD", broker="schwab")
 
 
@@ -95,12 +96,27 @@ def test_ofx_statement_maps_cusips_to_tickers() -> None:
     parsed = read_file(FIXTURES / "statement.qfx", account_id=3, currency="USD")
     assert parsed.broker == "ofx"
     assert parsed.rejected == []
-    order = {t: i for i, t in enumerate(
-        ("deposit", "buy", "reinvest", "dividend", "sell", "split", "transfer_in", "fee",
-         "interest", "withdrawal"))}
+    order = {
+        t: i
+        for i, t in enumerate(
+            (
+                "deposit",
+                "buy",
+                "reinvest",
+                "dividend",
+                "sell",
+                "split",
+                "transfer_in",
+                "fee",
+                "interest",
+                "withdrawal",
+            )
+        )
+    }
     got = sorted(parsed.entries, key=lambda e: (e.date, order[e.type.value], e.symbol or ""))
-    want = sorted(expected_rows("statement.csv"),
-                  key=lambda r: (r["date"], order[r["type"]], r["symbol"]))
+    want = sorted(
+        expected_rows("statement.csv"), key=lambda r: (r["date"], order[r["type"]], r["symbol"])
+    )
     assert len(got) == len(want)
     for entry, row in zip(got, want, strict=True):
         assert entry.date == date.fromisoformat(row["date"])

@@ -40,24 +40,35 @@ def ledger(app: AppContext) -> list[dict[str, Any]]:
 
 
 def generic_rows(start: int, stop: int) -> str:
-    return "".join(f"2023-01-{1 + i % 28:02d},buy,SYM{i},{i + 1},10.5,1,,USD\n"
-                   for i in range(start, stop))
+    return "".join(
+        f"2023-01-{1 + i % 28:02d},buy,SYM{i},{i + 1},10.5,1,,USD\n" for i in range(start, stop)
+    )
 
 
 def test_reimport_adds_nothing(app: AppContext) -> None:
     first = app.imports.import_file(FIXTURES / "schwab.csv", "Main")
     assert first.errors == [] and first.broker == "schwab"
     assert first.added == 9 and first.duplicates == 0 and first.batch_id is not None
-    assert first.by_type == {"buy": 1, "deposit": 1, "dividend": 1, "fee": 1, "interest": 1,
-                             "reinvest": 1, "sell": 1, "split": 1, "withdrawal": 1}
+    assert first.by_type == {
+        "buy": 1,
+        "deposit": 1,
+        "dividend": 1,
+        "fee": 1,
+        "interest": 1,
+        "reinvest": 1,
+        "sell": 1,
+        "split": 1,
+        "withdrawal": 1,
+    }
     again = app.imports.import_file(FIXTURES / "schwab.csv", "Main")
     assert (again.added, again.duplicates, again.batch_id) == (0, 9, None)
     assert len(ledger(app)) == 9
 
 
 @pytest.mark.parametrize("bom", [False, True], ids=["vectorised", "row-wise"])
-def test_overlapping_file_adds_exactly_the_new_rows(app: AppContext, tmp_path: Path,
-                                                     bom: bool) -> None:
+def test_overlapping_file_adds_exactly_the_new_rows(
+    app: AppContext, tmp_path: Path, bom: bool
+) -> None:
     prefix = "\ufeff" if bom else ""  # a BOM sends the file down the row-wise path
     a = tmp_path / "a.csv"
     b = tmp_path / "b.csv"
@@ -73,8 +84,10 @@ def test_overlapping_file_adds_exactly_the_new_rows(app: AppContext, tmp_path: P
 
 def test_identical_trades_in_one_file_both_land(app: AppContext, tmp_path: Path) -> None:
     path = tmp_path / "twice.csv"
-    path.write_text(HEADER + "2023-03-01,buy,AAPL,1,150,0,,USD\n" * 2
-                    + "2023-03-01,sell,AAPL,1,151,0,,USD\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "2023-03-01,buy,AAPL,1,150,0,,USD\n" * 2 + "2023-03-01,sell,AAPL,1,151,0,,USD\n",
+        encoding="utf-8",
+    )
     result = app.imports.import_file(path, "Main")
     assert result.added == 3 and result.by_type == {"buy": 2, "sell": 1}
     assert app.imports.import_file(path, "Main").added == 0
@@ -83,17 +96,20 @@ def test_identical_trades_in_one_file_both_land(app: AppContext, tmp_path: Path)
     assert app.imports.import_file(path, "Main").added == 1
 
 
-def test_any_rejected_row_writes_nothing_and_reports_every_error(app: AppContext,
-                                                                 tmp_path: Path) -> None:
+def test_any_rejected_row_writes_nothing_and_reports_every_error(
+    app: AppContext, tmp_path: Path
+) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(HEADER + "2023-01-02,buy,AAPL,1,10,0,,USD\n"
-                    "2023-13-02,buy,AAPL,1,10,0,,USD\n"
-                    "2023-01-03,buy,AAPL,1,ten,0,,USD\n"
-                    "2023-01-04,bought,AAPL,1,10,0,,USD\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "2023-01-02,buy,AAPL,1,10,0,,USD\n"
+        "2023-13-02,buy,AAPL,1,10,0,,USD\n"
+        "2023-01-03,buy,AAPL,1,ten,0,,USD\n"
+        "2023-01-04,bought,AAPL,1,10,0,,USD\n",
+        encoding="utf-8",
+    )
     result = app.imports.import_file(path, "Main")
     assert result.added == 0 and result.batch_id is None
-    assert [(e.line, e.column) for e in result.errors] == [(3, "date"), (4, "price"),
-                                                          (5, "type")]
+    assert [(e.line, e.column) for e in result.errors] == [(3, "date"), (4, "price"), (5, "type")]
     assert "'2023-13-02' is not a date" in result.errors[0].message
     assert "unknown action 'bought'" in result.errors[2].message
     assert ledger(app) == [] and app.imports.batches() == []
@@ -117,39 +133,61 @@ def test_undo_removes_the_batch_as_a_whole(app: AppContext) -> None:
     with pytest.raises(NotFoundError):
         app.imports.undo(999)
     batches = app.imports.batches("Main")
-    assert [(b.id, b.undone_at is not None) for b in batches] == [(first.batch_id, True),
-                                                                   (second.batch_id, False)]
+    assert [(b.id, b.undone_at is not None) for b in batches] == [
+        (first.batch_id, True),
+        (second.batch_id, False),
+    ]
     # Undone rows can be imported again.
     assert app.imports.import_file(FIXTURES / "fidelity.csv", "Main").added == first.added
 
 
 def test_unrecognised_file_names_the_closest_profile(app: AppContext, tmp_path: Path) -> None:
     path = tmp_path / "odd.csv"
-    path.write_text("Run Date,Activity,Symbol,Quantity\n01/02/2023,YOU BOUGHT,AAPL,1\n",
-                    encoding="utf-8")
-    with pytest.raises(ImportFileError, match=r"Closest: Fidelity.*expects the headers Run Date.*missing: .Action."):
+    path.write_text(
+        "Run Date,Activity,Symbol,Quantity\n01/02/2023,YOU BOUGHT,AAPL,1\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        ImportFileError, match=r"Closest: Fidelity.*expects the headers Run Date.*missing: .Action."
+    ):
         app.imports.import_file(path, "Main")
 
 
 def test_saved_mapping_reads_a_custom_layout(app: AppContext, tmp_path: Path) -> None:
     path = tmp_path / "mine.csv"
-    path.write_text("When;What;Ticker;Units;Cost;Total\n"
-                    "02.01.2023;KAUF;SAP;3;100,50;-301,50\n"
-                    "05.01.2023;DIVIDENDE;SAP;;;4,20\n", encoding="utf-8")
+    path.write_text(
+        "When;What;Ticker;Units;Cost;Total\n"
+        "02.01.2023;KAUF;SAP;3;100,50;-301,50\n"
+        "05.01.2023;DIVIDENDE;SAP;;;4,20\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportFileError):
         app.imports.import_file(path, "Main")
-    app.imports.save_mapping("Main", ColumnMapping(
-        name="my bank", columns={"date": "When", "action": "What", "symbol": "Ticker",
-                                 "quantity": "Units", "price": "Cost", "amount": "Total"},
-        actions={"KAUF": "buy", "DIVIDENDE": "dividend"}, date_format="DD.MM.YYYY",
-        decimal=",", thousands="."))
+    app.imports.save_mapping(
+        "Main",
+        ColumnMapping(
+            name="my bank",
+            columns={
+                "date": "When",
+                "action": "What",
+                "symbol": "Ticker",
+                "quantity": "Units",
+                "price": "Cost",
+                "amount": "Total",
+            },
+            actions={"KAUF": "buy", "DIVIDENDE": "dividend"},
+            date_format="DD.MM.YYYY",
+            decimal=",",
+            thousands=".",
+        ),
+    )
     assert [m.name for m in app.imports.mappings("Main")] == ["my bank"]
     result = app.imports.import_file(path, "Main")
     assert result.errors == [] and result.broker == "mapping:my bank"
     rows = ledger(app)
     assert [(r["type"], r["quantity"], r["price"], r["amount"]) for r in rows] == [
         ("buy", Decimal(3), Decimal("100.5"), Decimal("-301.5")),
-        ("dividend", None, None, Decimal("4.2"))]
+        ("dividend", None, None, Decimal("4.2")),
+    ]
 
 
 def test_preview_shows_rows_and_rejects_without_writing(app: AppContext) -> None:
@@ -171,19 +209,26 @@ def test_vectorised_and_row_wise_paths_write_identical_ledgers(tmp_path: Path) -
             c.portfolio.create_account(AccountDraft(name="Main"))
             result = c.imports.import_file(path, "Main")
             assert result.vectorised is (name == "fast") and result.added == 12
-            ledgers.append([{k: v for k, v in r.items() if k not in ("id", "batch_id")}
-                            for r in ExportStore(c.portfolio_db).transactions()])
+            ledgers.append(
+                [
+                    {k: v for k, v in r.items() if k not in ("id", "batch_id")}
+                    for r in ExportStore(c.portfolio_db).transactions()
+                ]
+            )
     assert ledgers[0] == ledgers[1]
     # ... and both equal the pure-Python fingerprints of the mapper's entries.
     entries = with_fingerprints(read_file(fast_file, account_id=1, currency="USD").entries)
     assert [r["fingerprint"] for r in ledgers[0]] == [e.fingerprint for e in entries]
 
 
-def test_declined_vectorised_file_falls_back_and_reports_lines(app: AppContext,
-                                                               tmp_path: Path) -> None:
+def test_declined_vectorised_file_falls_back_and_reports_lines(
+    app: AppContext, tmp_path: Path
+) -> None:
     path = tmp_path / "mixed.csv"
-    path.write_text(HEADER + "2023-01-02,buy,AAPL,1,10,0,,USD\n2023-01-03,split,AAPL,,,,,USD\n",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER + "2023-01-02,buy,AAPL,1,10,0,,USD\n2023-01-03,split,AAPL,,,,,USD\n",
+        encoding="utf-8",
+    )
     result = app.imports.import_file(path, "Main")
     assert not result.vectorised
     assert [(e.line, e.message[:14]) for e in result.errors] == [(3, "split of AAPL:")]
@@ -207,8 +252,10 @@ def big_file(tmp_path: Path) -> Iterator[Path]:
     with path.open("w", encoding="utf-8") as fh:
         fh.write(HEADER)
         for i in range(ROWS):
-            fh.write(f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9},buy,S{i % 97},{i % 50 + 1},"
-                     f"{rng.randrange(100, 9999) / 100},0,,USD\n")
+            fh.write(
+                f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9},buy,S{i % 97},{i % 50 + 1},"
+                f"{rng.randrange(100, 9999) / 100},0,,USD\n"
+            )
     yield path
 
 
@@ -219,8 +266,12 @@ def _run_import(data: Path, csv_path: Path, kill_after: float | None) -> float:
 
     with AppContext.open(data) as c:
         c.portfolio.create_account(AccountDraft(name="Main"))
-    proc = subprocess.Popen([sys.executable, "-c", _kill_script(data, csv_path)],
-                            stdout=subprocess.PIPE, env=cli_env(), text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _kill_script(data, csv_path)],
+        stdout=subprocess.PIPE,
+        env=cli_env(),
+        text=True,
+    )
     assert proc.stdout is not None
     try:
         assert proc.stdout.readline().strip() == "ready"
@@ -259,11 +310,13 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path, big_file: P
     print(f"full import {full:.2f}s; rows present after each kill: {outcomes}")
 
 
-def test_number_too_large_for_the_ledger_is_a_located_error(app: AppContext,
-                                                              tmp_path: Path) -> None:
+def test_number_too_large_for_the_ledger_is_a_located_error(
+    app: AppContext, tmp_path: Path
+) -> None:
     path = tmp_path / "huge.csv"
-    path.write_text(HEADER + "2023-01-02,deposit,,,,,123456789012345678901234567890,USD\n",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER + "2023-01-02,deposit,,,,,123456789012345678901234567890,USD\n", encoding="utf-8"
+    )
     result = app.imports.import_file(path, "Main")
     assert [(e.line, e.column) for e in result.errors] == [(2, "amount")]
     assert ledger(app) == []

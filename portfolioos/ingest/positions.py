@@ -65,7 +65,13 @@ def discrepancies(entries: list[LedgerEntry], reported: dict[str, Decimal]) -> l
     issues = []
     for symbol, shares in sorted(reported.items()):
         if symbol in held and held[symbol] != shares:
-            issues.append(RowIssue(None, None, f"the file reports {shares} {symbol} but its "
-                                               f"transactions add up to {held[symbol]} (an "
-                                               "earlier history not in this file?)"))
+            issues.append(
+                RowIssue(
+                    None,
+                    None,
+                    f"the file reports {shares} {symbol} but its "
+                    f"transactions add up to {held[symbol]} (an "
+                    "earlier history not in this file?)",
+                )
+            )
     return issues

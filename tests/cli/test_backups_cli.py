@@ -34,7 +34,7 @@ def test_restore_refuses_while_the_folder_is_in_use(run_cli, data_dir: Path) -> 
     with AppContext.open(data_dir):
         result = run_cli("backups", "restore", name)
     assert result.returncode == 1
-    assert "error:" in result.stderr
+    assert "already open with this data folder" in result.stderr
     assert not (data_dir / "backups" / "restore-pending.json").exists()
 
 

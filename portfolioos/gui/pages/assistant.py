@@ -115,7 +115,10 @@ class AssistantPage(Page):
         self.history = QListWidget()
         self.history.setObjectName("conversationList")
         self.history.setWordWrap(True)
-        self.history.setSpacing(2)
+        self.history.setSpacing(1)
+        self.history.setStyleSheet(
+            "QListWidget#conversationList::item { padding: 6px 6px; border-radius: 4px; }"
+        )
         self.history.itemClicked.connect(self._history_clicked)
         self.delete_button = QPushButton("Delete")
         self.delete_button.setObjectName("deleteConversation")
@@ -134,7 +137,7 @@ class AssistantPage(Page):
         bar = QHBoxLayout()
         self.provider_combo = QComboBox()
         self.provider_combo.setObjectName("providerPicker")
-        self.provider_combo.setMinimumContentsLength(22)
+        self.provider_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.provider_combo.currentIndexChanged.connect(self._provider_changed)
         self.privacy_combo = QComboBox()
         self.privacy_combo.setObjectName("privacyPicker")
@@ -308,6 +311,10 @@ class AssistantPage(Page):
             (p.name for p in self.providers if p.id == conversation.provider_id), "Assistant"
         )
         self.conversation_id = conversation_id
+        for row in range(self.history.count()):
+            item = self.history.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == conversation_id:
+                self.history.setCurrentItem(item)
         self.chat.clear()
         for m in messages:
             if m.role == "user":

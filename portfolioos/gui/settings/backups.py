@@ -10,9 +10,17 @@ from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from portfolioos.errors import PortfolioOSError
+from portfolioos.gui import colors
 from portfolioos.gui import format as fmt
 from portfolioos.gui.dialogs import confirm, show_error
 from portfolioos.gui.models.table import RIGHT, Col, RowTableModel
@@ -46,6 +54,13 @@ class BackupsSection(QGroupBox):
         super().__init__("Backups", parent)
         self.ctx = ctx
         layout = QVBoxLayout(self)
+        about = QLabel(
+            "A backup holds consistent copies of your portfolio, market data and settings "
+            "databases, in the backups folder. API keys are never part of a backup."
+        )
+        about.setWordWrap(True)
+        about.setStyleSheet(f"color: {colors.muted_text().name()};")
+        layout.addWidget(about)
         self.pending = ErrorBanner()
         self.pending.setObjectName("restorePending")
         self.pending.action.connect(self.cancel_restore)

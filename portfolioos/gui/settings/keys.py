@@ -188,10 +188,8 @@ class KeysSection(QGroupBox):
         self.status = status
         keep = self.selected()
         self.model.set_rows(rows)
-        if keep is not None:
-            for row, k in enumerate(rows):
-                if k.name == keep.name:
-                    self.table.selectRow(row)
+        if rows:
+            self.select(keep.name if keep is not None else rows[0].name)
         if status.warning:
             action = "Store keys in a file…" if status.mode == "session" else "Stop using the file"
             self.banner.show_message(status.warning, level="warning", action=action, closable=False)

@@ -250,8 +250,9 @@ class ProvidersSection(QGroupBox):
             show_error(self, exc.message)
             rows = []
         self.model.set_rows(rows)
-        if keep is not None:
-            self.select(keep.id)
+        chosen = keep or next((p for p in rows if p.is_default), None)
+        if chosen is not None:
+            self.select(chosen.id)
         self._update_buttons()
 
     def select(self, provider_id: int) -> None:

@@ -27,6 +27,7 @@ class DataSourcesSection(QGroupBox):
         self.ctx = ctx
         self.grid = QGridLayout(self)
         self.grid.setColumnStretch(2, 1)
+        self.grid.setVerticalSpacing(8)
         self.enabled: dict[str, QCheckBox] = {}
         self.limits: dict[str, QSpinBox] = {}
         self.reload()

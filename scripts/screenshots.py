@@ -97,11 +97,41 @@ def demo_keys(ctx: object) -> None:
         keychain.set("fred-api-key", "demo0000fred")
 
 
+def consent_shot(ctx: object, window: object, target: Path) -> None:
+    """The consent dialog with the real request the Claude provider would be sent."""
+    from portfolioos.gui.assistant.consent import ConsentDialog
+    from portfolioos.llm.consent import CONSENT_VERSION, ConsentRequest
+
+    assistant = ctx.assistant  # type: ignore[attr-defined]
+    claude = next((p for p in assistant.providers.providers() if p.name == "Claude"), None)
+    if claude is None:
+        return
+    question = "How concentrated is my portfolio?"
+    request = ConsentRequest(
+        claude.id,
+        claude.name,
+        claude.privacy_level.value,
+        CONSENT_VERSION,
+        "missing",
+        assistant.preview(question, claude.id),
+    )
+    dialog = ConsentDialog(request, window)  # type: ignore[arg-type]
+    dialog.show()
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(20):
+        QApplication.processEvents()
+    dialog.grab().save(str(target))
+    print(target)
+    dialog.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--data-dir")
     parser.add_argument("--size", default="1280x800")
+    parser.add_argument("--theme", default="light", choices=("light", "dark"))
     args = parser.parse_args()
     folder = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp()) / "data"
     if not args.data_dir:
@@ -131,7 +161,7 @@ def main() -> int:
     with AppContext.open(folder) as ctx:
         if not args.data_dir:
             demo_keys(ctx)
-        apply_theme(app, "light")
+        apply_theme(app, args.theme)
         window = MainWindow(ctx)
         window.resize(width, height)
         window.show()
@@ -147,6 +177,8 @@ def main() -> int:
                     (f"{index + 1:02d}-settings-{section}", section)
                     for section in ("general", "assistant", "sources", "backups")
                 ]
+            if title == "Assistant":
+                consent_shot(ctx, window, out / f"{index + 1:02d}b-assistant-consent.png")
             for name, section in shots:
                 if section is not None:
                     page.show_section(section)  # type: ignore[attr-defined]

@@ -55,7 +55,7 @@ def test_answer_streams_in_incrementally_and_is_kept(qtbot, app: AppContext, ser
     qtbot.addWidget(window)
     page = _page(window)
     assert page.stack.currentIndex() == 1
-    assert page.provider_combo.currentText() == "Studio · qwen (local)"
+    assert page.provider_combo.currentText() == "Studio · qwen"
 
     _ask(qtbot, page, "How concentrated am I?")
     assert page.cancel_button.isVisibleTo(page) and not page.send_button.isVisibleTo(page)
@@ -104,8 +104,9 @@ def test_cloud_provider_asks_consent_with_the_exact_payload_before_sending(
     window = MainWindow(app)
     qtbot.addWidget(window)
     page = _page(window)
-    assert page.provider_combo.currentText() == "GPT · gpt-x (cloud)"
+    assert page.provider_combo.currentText() == "GPT · gpt-x"
     assert page.privacy_combo.currentData() == "totals"
+    assert page.privacy_note.text().startswith("Cloud service: you see exactly what")
 
     _ask(qtbot, page, "Am I diversified?")
     qtbot.waitUntil(lambda: page.consent_dialog is not None, timeout=5000)

@@ -44,9 +44,9 @@ class ConsentDialog(QDialog):
         detail = QLabel(
             f"Below is the exact request PortfolioOS would send to <b>{request.url}</b>, at "
             f"the privacy level <b>{_LEVELS.get(consent.privacy_level, consent.privacy_level)}"
-            "</b>. If you agree, requests like this one (your question and this portfolio "
-            "snapshot) are sent to this provider from now on, until you change its privacy "
-            "level or revoke consent in Settings."
+            "</b>. If you agree, PortfolioOS may send this provider requests like this one "
+            "(your questions with a portfolio snapshot at this level) from now on, until you "
+            "change its privacy level or revoke consent in Settings."
         )
         detail.setWordWrap(True)
         self.payload = QPlainTextEdit(request.text())

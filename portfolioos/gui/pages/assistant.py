@@ -118,6 +118,8 @@ class AssistantPage(Page):
         self.history.setSpacing(1)
         self.history.setStyleSheet(
             "QListWidget#conversationList::item { padding: 6px 6px; border-radius: 4px; }"
+            "QListWidget#conversationList::item:selected { background: palette(highlight);"
+            " color: palette(highlighted-text); }"
         )
         self.history.itemClicked.connect(self._history_clicked)
         self.delete_button = QPushButton("Delete")
@@ -146,6 +148,8 @@ class AssistantPage(Page):
         self.privacy_combo.activated.connect(self._privacy_chosen)
         self.privacy_note = QLabel("")
         self.privacy_note.setObjectName("privacyNote")
+        self.privacy_note.setWordWrap(True)
+        self.privacy_note.setMinimumWidth(180)
         self.privacy_note.setStyleSheet(f"color: {colors.muted_text().name()};")
         bar.addWidget(QLabel("Provider"))
         bar.addWidget(self.provider_combo)
@@ -220,9 +224,7 @@ class AssistantPage(Page):
         self.provider_combo.blockSignals(True)
         self.provider_combo.clear()
         for p in self.providers:
-            where = "local" if p.is_local else "cloud"
-            label = f"{p.name} · {p.model or 'no model'} ({where})"
-            self.provider_combo.addItem(label, p.id)
+            self.provider_combo.addItem(f"{p.name} · {p.model or 'no model set'}", p.id)
         chosen = (
             keep.id
             if keep is not None
@@ -265,13 +267,15 @@ class AssistantPage(Page):
             self.privacy_combo.findData(provider.privacy_level.value)
         )
         if provider.is_local:
-            note = "Local: the answer is computed by a model you run."
+            note = "Local model: your data stays with the server you run."
         elif provider.consent is not None and (
             provider.consent.privacy_level == provider.privacy_level
         ):
-            note = f"Cloud: you agreed on {fmt.date_text(provider.consent.granted_at.date())}."
+            note = (
+                f"Cloud service: you agreed on {fmt.date_text(provider.consent.granted_at.date())}."
+            )
         else:
-            note = "Cloud: you will see exactly what would be sent before anything is."
+            note = "Cloud service: you see exactly what would be sent before anything is."
         self.privacy_note.setText(note)
 
     def _privacy_chosen(self, _index: int) -> None:

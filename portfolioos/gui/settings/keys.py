@@ -35,9 +35,9 @@ from portfolioos.secrets import KNOWN_NAMES, KeychainStatus
 
 _PURPOSE = {
     "fred-api-key": "FRED macro series",
-    "openai-api-key": "OpenAI",
-    "anthropic-api-key": "Anthropic",
-    "openrouter-api-key": "OpenRouter",
+    "openai-api-key": "OpenAI providers",
+    "anthropic-api-key": "Anthropic providers",
+    "openrouter-api-key": "OpenRouter providers",
 }
 _WHERE = {"keychain": "in the keychain", "session": "for this session", "file": "in the file"}
 
@@ -65,16 +65,19 @@ def key_rows(ctx: Any) -> tuple[KeychainStatus, list[KeyRow]]:
     """Status and one row per known key (the four names plus providers' own keys)."""
     keychain = ctx.keychain
     status = keychain.status()
-    users: dict[str, list[str]] = {name: [_PURPOSE[name]] for name in KNOWN_NAMES}
+    users: dict[str, list[str]] = {name: [] for name in KNOWN_NAMES}
     for p in ctx.assistant.providers.providers():
         if p.key_name:
-            users.setdefault(p.key_name, [])
-            if p.name not in users[p.key_name]:
-                users[p.key_name].append(p.name)
-    rows = [
-        KeyRow(name, keychain.has(name), ", ".join(u for u in who if u), status.mode)
-        for name, who in users.items()
-    ]
+            users.setdefault(p.key_name, []).append(p.name)
+
+    def used_by(name: str) -> str:
+        if users[name]:
+            return ", ".join(users[name])
+        if name == "fred-api-key":
+            return _PURPOSE[name]
+        return f"{_PURPOSE.get(name, 'A provider')} (no provider uses it yet)"
+
+    rows = [KeyRow(name, keychain.has(name), used_by(name), status.mode) for name in users]
     return status, rows
 
 

@@ -59,7 +59,7 @@ def _consent_text(p: ProviderConfig) -> str:
 
 
 COLUMNS = (
-    Col("Name", lambda p: p.name + ("  (default)" if p.is_default else "")),
+    Col("Name", lambda p: p.name + (" (default)" if p.is_default else "")),
     Col("Type", lambda p: TYPE_LABELS.get(p.provider_type, p.provider_type.value)),
     Col("Model", lambda p: p.model or "—"),
     Col("Where", lambda p: "Local" if p.is_local else "Cloud"),

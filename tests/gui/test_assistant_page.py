@@ -11,6 +11,7 @@ from portfolioos.gui.main_window import MainWindow
 from portfolioos.gui.pages.assistant import AssistantPage
 from portfolioos.secrets import Keychain
 from portfolioos.services.context import AppContext
+from tests.gui.helpers import answer_next_box
 from tests.llm_servers import FakeLLMServer, serving
 
 
@@ -94,6 +95,12 @@ def test_answer_streams_in_incrementally_and_is_kept(qtbot, app: AppContext, ser
     sent = server.requests[-1].json()["messages"]
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
     assert len(app.assistant.conversations.messages(conversation.id)) == 4
+
+    # delete it (after a confirmation): gone from the store and the list
+    answer_next_box(yes=True)
+    page.delete_button.click()
+    assert app.assistant.conversations.conversations() == []
+    assert page.history.count() == 0 and page.chat.bubbles == []
 
 
 def test_cloud_provider_asks_consent_with_the_exact_payload_before_sending(

@@ -5,14 +5,14 @@ from collections.abc import Iterator
 
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from portfolioos.gui.main_window import MainWindow
 from portfolioos.gui.pages.settings import SettingsPage
 from portfolioos.gui.theme import apply_theme
 from portfolioos.secrets import Keychain
 from portfolioos.services.context import AppContext
+from tests.gui.helpers import answer_next_box
 from tests.llm_servers import FakeLLMServer, serving
 
 
@@ -62,19 +62,6 @@ def session_keys(ctx: AppContext) -> AppContext:
     """keyring's fail backend, as on a Linux box without a Secret Service."""
     ctx.__dict__["keychain"] = Keychain(ctx.paths.root, config=ctx.config, backend=fail.Keyring())
     return ctx
-
-
-def answer_next_box(qtbot, yes: bool = True) -> None:  # type: ignore[no-untyped-def]
-    """Click Yes/No on the next modal message box (confirm() runs its own loop)."""
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, click)
-            return
-        box.button(QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.No).click()
-
-    QTimer.singleShot(20, click)
 
 
 def settings(window: MainWindow, section: str) -> SettingsPage:
@@ -156,7 +143,7 @@ def test_provider_add_test_default_edit_from_the_page(
     assert edited.is_default
 
     # remove (after a confirmation)
-    answer_next_box(qtbot, yes=True)
+    answer_next_box(yes=True)
     section.remove_button.click()
     assert [p.name for p in session_keys.assistant.providers.providers()] == ["Studio"]
 
@@ -220,10 +207,10 @@ def test_no_secure_keychain_shows_the_standing_warning_and_the_file_opt_in(
     assert not [p for p in root.rglob("*") if p.is_file() and b"sk-session-only" in p.read_bytes()]
 
     # declining the opt-in changes nothing; accepting it switches to the file
-    answer_next_box(qtbot, yes=False)
+    answer_next_box(yes=False)
     keys.banner.action_button.click()
     assert session_keys.keychain.mode() == "session"
-    answer_next_box(qtbot, yes=True)
+    answer_next_box(yes=True)
     with qtbot.waitSignal(keys.loaded, timeout=5000):
         keys.banner.action_button.click()
     assert session_keys.keychain.mode() == "file"
@@ -275,7 +262,7 @@ def test_keys_set_in_settings_land_in_the_keychain(qtbot, ctx: AppContext) -> No
         root = ctx.paths.root
         assert not [p for p in root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
 
-        answer_next_box(qtbot, yes=True)
+        answer_next_box(yes=True)
         with qtbot.waitSignal(keys.loaded, timeout=10000):
             keys.delete_button.click()
         assert ctx.keychain.get(key_name) is None
@@ -307,8 +294,8 @@ def test_backup_create_list_and_staged_restore(qtbot, window: MainWindow) -> Non
     assert f"Backup {backup.name} created" in section.result.text()
     assert (backup.path / "portfolio.duckdb").is_file()
 
-    section.table.selectRow(0)
-    answer_next_box(qtbot, yes=True)
+    assert section.selected() == backup  # the new backup is selected
+    answer_next_box(yes=True)
     section.restore_button.click()
     assert window.ctx.settings.pending_restore() == backup.name
     assert section.pending.isVisibleTo(section)
@@ -316,3 +303,38 @@ def test_backup_create_list_and_staged_restore(qtbot, window: MainWindow) -> Non
     section.pending.action_button.click()
     assert window.ctx.settings.pending_restore() is None
     assert not section.pending.isVisibleTo(section)
+
+
+def test_backup_restored_from_the_page_is_applied_at_the_next_start(qtbot, data_dir) -> None:  # type: ignore[no-untyped-def]
+    from portfolioos.domain.accounts import AccountDraft
+
+    ctx = AppContext.open(data_dir)
+    try:
+        ctx.portfolio.create_account(AccountDraft(name="Before"))
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        section = settings(window, "backups").backups
+        with qtbot.waitSignal(section.created, timeout=20000) as created:
+            section.create_button.click()
+        backup = created.args[0]
+        ctx.portfolio.create_account(AccountDraft(name="After"))
+        answer_next_box(yes=True)
+        section.restore_button.click()
+        assert {a.name for a in ctx.portfolio.list_accounts()} == {"Before", "After"}
+        window.close()
+    finally:
+        ctx.close()
+
+    restarted = AppContext.open(data_dir)  # what the next start does
+    try:
+        assert [a.name for a in restarted.portfolio.list_accounts()] == ["Before"]
+        window = MainWindow(restarted)
+        qtbot.addWidget(window)
+        section = settings(window, "backups").backups
+        assert not section.pending.isVisibleTo(section)
+        assert section.result.ok is True
+        assert section.result.text().startswith(f"Restored backup {backup.name}")
+        names = {b.name for b in section.model.rows}
+        assert backup.name in names and any(n.endswith("before-restore") for n in names)
+    finally:
+        restarted.close()

@@ -99,6 +99,7 @@ class BackupsSection(QGroupBox):
                 self.result.show_result(False, f"The restore was not applied: {last.message}")
 
     def reload(self) -> None:
+        keep = self.selected()
         try:
             self.model.set_rows(self.ctx.settings.list_backups())
             staged = self.ctx.settings.pending_restore()
@@ -114,6 +115,11 @@ class BackupsSection(QGroupBox):
             )
         else:
             self.pending.hide()
+        name = keep.name if keep is not None else None
+        for row, b in enumerate(self.model.rows):
+            if name is None or b.name == name:
+                self.table.selectRow(row)
+                break
         self._update_buttons()
 
     def selected(self) -> Backup | None:

@@ -194,3 +194,29 @@ def test_service_errors_show_in_the_chat(qtbot, app: AppContext, server) -> None
     bubble = page.chat.bubbles[-1]
     assert bubble.state == "error"
     assert "model 'm' not loaded" in bubble.body.text()
+
+
+def test_bubbles_follow_a_live_theme_change(qtbot, app: AppContext) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from portfolioos.gui.theme import apply_theme
+
+    app.assistant.add_provider("Studio", "lmstudio", model="m")
+    cid = app.assistant.conversations.record_exchange(
+        None, title="Q", provider_id=None, question="Q?", answer="**A.**"
+    )
+    window = MainWindow(app)
+    qtbot.addWidget(window)
+    page = _page(window)
+    page.open_conversation(cid)
+    answer = page.chat.bubbles[-1]
+    assert answer.author.text() == "Assistant" and answer.text() == "**A.**"
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    light = answer.styleSheet()
+    try:
+        apply_theme(qapp, "dark")
+        qtbot.waitUntil(lambda: answer.styleSheet() != light, timeout=2000)
+        assert "#1c1e21" in answer.styleSheet()  # the dark palette's base colour
+    finally:
+        apply_theme(qapp, "light")

@@ -106,7 +106,8 @@ class Bubble(QFrame):
         self.set_footer(self._note if self.state == "cancelled" else self.footer.text())
 
     def _restyle(self) -> None:
-        pal = self.palette()
+        # The application palette, not our own: our style sheet shapes our palette.
+        pal = colors.palette()
         base = pal.color(QPalette.ColorRole.Base)
         if self.state == "error":
             background, border, text = colors.error_colors(pal)
@@ -119,9 +120,8 @@ class Bubble(QFrame):
             border = colors.blend(base, pal.color(QPalette.ColorRole.Text), 0.18)
             text = pal.color(QPalette.ColorRole.Text)
         muted = colors.muted_text(pal).name()
-        # Style sheets on the children only; the frame's own colours come from its
-        # palette, so a theme change re-enters here through changeEvent safely.
-        self.setStyleSheet(
+        # One sheet for the frame and its labels, rebuilt on a palette change.
+        sheet = (
             f"QFrame#{self.objectName()} {{ background: {background.name()};"
             f" border: 1px solid {border.name()}; border-radius: 8px; }}"
             f" QLabel#bubbleAuthor {{ color: {muted}; background: transparent; border: none; }}"
@@ -129,9 +129,14 @@ class Bubble(QFrame):
             f" QLabel#bubbleBody {{ color: {text.name()}; background: transparent;"
             " border: none; }"
         )
+        if sheet != self.styleSheet():  # setting it raises a palette change: no loop
+            self.setStyleSheet(sheet)
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.ApplicationPaletteChange and getattr(self, "_ready", 0):
+        if event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.ApplicationPaletteChange,
+        ) and getattr(self, "_ready", 0):
             self._restyle()
         super().changeEvent(event)
 

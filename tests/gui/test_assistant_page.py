@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from keyring.backends import fail
+from PySide6.QtWidgets import QPushButton
 
 from portfolioos.gui.main_window import MainWindow
 from portfolioos.gui.pages.assistant import AssistantPage
@@ -57,6 +58,10 @@ def test_answer_streams_in_incrementally_and_is_kept(qtbot, app: AppContext, ser
     page = _page(window)
     assert page.stack.currentIndex() == 1
     assert page.provider_combo.currentText() == "Studio · qwen"
+    # a starter question fills the input
+    chip = page.chat.findChildren(QPushButton, "suggestion")[1]
+    chip.click()
+    assert page.input.toPlainText() == chip.text()
 
     _ask(qtbot, page, "How concentrated am I?")
     assert page.cancel_button.isVisibleTo(page) and not page.send_button.isVisibleTo(page)

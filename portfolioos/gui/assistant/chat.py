@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -185,15 +186,16 @@ class ChatView(QScrollArea):
         hint.setStyleSheet(f"color: {colors.muted_text().name()};")
         layout.addWidget(title)
         layout.addWidget(hint)
-        chips = QHBoxLayout()
+        # Two columns, so the starters never make the transcript wider than the view.
+        chips = QGridLayout()
         chips.setSpacing(8)
-        for text in SUGGESTIONS:
+        for index, text in enumerate(SUGGESTIONS):
             chip = QPushButton(text)
             chip.setObjectName("suggestion")
             chip.setCursor(Qt.CursorShape.PointingHandCursor)
             chip.clicked.connect(lambda _=False, t=text: self.suggestion.emit(t))
-            chips.addWidget(chip)
-        chips.addStretch(1)
+            chips.addWidget(chip, index // 2, index % 2)
+        chips.setColumnStretch(2, 1)
         layout.addSpacing(6)
         layout.addLayout(chips)
         return box

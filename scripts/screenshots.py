@@ -2,7 +2,11 @@
 
     python scripts/screenshots.py [--out docs/screenshots] [--data-dir DIR]
 
-Without --data-dir it uses a fresh temporary folder filled by `seed_folder()`.
+Without --data-dir it uses a fresh temporary folder filled by `seed_folder()`: a few
+accounts, two assistant providers, stored conversations and a backup. Settings is
+rendered once per tab. Demo API keys are only stored where they cannot reach a real
+keyring: in memory (no secure keychain) or the throwaway Secret Service of
+scripts/with-keyring.sh (PORTFOLIOOS_TEST_KEYRING=1).
 """
 
 from __future__ import annotations
@@ -11,10 +15,44 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+CONVERSATIONS = (
+    (
+        "How concentrated is my portfolio?",
+        "Fairly concentrated in one fund. Of your **$412,380** across three accounts:\n\n"
+        "| Holding | Weight |\n|---|---:|\n| VTI | 41.2% |\n| VXUS | 18.5% |\n"
+        "| BND | 16.9% |\n| AAPL | 7.8% |\n| Other (6) | 15.6% |\n\n"
+        "The top holding alone is 41%, and the top three are 77%. VTI is itself a "
+        "diversified index fund, so the single-company risk is mostly **AAPL at 7.8%** — "
+        "above the 5% many people use as a ceiling for one stock.",
+        "What would it take to bring AAPL under 5%?",
+        "Selling about **$11,600** of AAPL (roughly 52 shares at $223) would bring it to "
+        "5.0%. Two things to weigh:\n\n"
+        "1. In the *Taxable brokerage* account the lots bought in 2019 carry most of the "
+        "gain; selling the 2023 lots first (HIFO) realises about $1,900 instead of $6,400.\n"
+        "2. The *Roth IRA* holds 20 shares: selling those has no tax cost at all.\n\n"
+        "This is information from your data, not personalised financial advice.",
+    ),
+    (
+        "What if I retire two years earlier?",
+        "Your last plan (*Retire at 62*) succeeds in 91% of 10,000 trials. Two fewer "
+        "working years means two fewer contributions and two more years of withdrawals; "
+        "re-run it in the Planner with the retirement year moved to see the new rate.",
+        None,
+        None,
+    ),
+    (
+        "Which holdings pay the most dividends?",
+        "Over the last 12 months: **VXUS** paid $2,310, **BND** $2,040 and **VTI** $1,960.",
+        None,
+        None,
+    ),
+)
 
 
 def seed_folder(folder: Path) -> None:
@@ -29,6 +67,63 @@ def seed_folder(folder: Path) -> None:
                 ("401(k)", "401k", "Schwab"),
             ):
                 ctx.portfolio.create_account(AccountDraft(name=name, type=kind, institution=inst))
+        assistant = ctx.assistant
+        if not assistant.providers.providers():
+            studio, _ = assistant.add_provider(
+                "LM Studio", "lmstudio", model="qwen2.5-14b-instruct", make_default=True
+            )
+            assistant.add_provider("Claude", "anthropic", model="claude-sonnet-4-5")
+            assistant.add_provider("OpenRouter", "openrouter", model="openai/gpt-4o-mini")
+            for first, answer, follow, follow_answer in reversed(CONVERSATIONS):
+                cid = assistant.conversations.record_exchange(
+                    None, title=first, provider_id=studio.id, question=first, answer=answer
+                )
+                if follow and follow_answer:
+                    assistant.conversations.record_exchange(
+                        cid,
+                        title=first,
+                        provider_id=studio.id,
+                        question=follow,
+                        answer=follow_answer,
+                    )
+        if not ctx.settings.list_backups():
+            ctx.settings.create_backup()
+
+
+def demo_keys(ctx: object) -> None:
+    keychain = ctx.keychain  # type: ignore[attr-defined]
+    if keychain.mode() == "session" or os.environ.get("PORTFOLIOOS_TEST_KEYRING"):
+        keychain.set("anthropic-api-key", "sk-ant-demo-0000")
+        keychain.set("fred-api-key", "demo0000fred")
+
+
+def consent_shot(ctx: object, window: object, target: Path) -> None:
+    """The consent dialog with the real request the Claude provider would be sent."""
+    from portfolioos.gui.assistant.consent import ConsentDialog
+    from portfolioos.llm.consent import CONSENT_VERSION, ConsentRequest
+
+    assistant = ctx.assistant  # type: ignore[attr-defined]
+    claude = next((p for p in assistant.providers.providers() if p.name == "Claude"), None)
+    if claude is None:
+        return
+    question = "How concentrated is my portfolio?"
+    request = ConsentRequest(
+        claude.id,
+        claude.name,
+        claude.privacy_level.value,
+        CONSENT_VERSION,
+        "missing",
+        assistant.preview(question, claude.id),
+    )
+    dialog = ConsentDialog(request, window)  # type: ignore[arg-type]
+    dialog.show()
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(20):
+        QApplication.processEvents()
+    dialog.grab().save(str(target))
+    print(target)
+    dialog.close()
 
 
 def main() -> int:
@@ -36,6 +131,7 @@ def main() -> int:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--data-dir")
     parser.add_argument("--size", default="1280x800")
+    parser.add_argument("--theme", default="light", choices=("light", "dark"))
     args = parser.parse_args()
     folder = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp()) / "data"
     if not args.data_dir:
@@ -51,18 +147,48 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     width, height = (int(v) for v in args.size.split("x"))
+
+    def settle(until: object = None, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        for _ in range(20):
+            app.processEvents()
+        while until is not None and not until() and time.monotonic() < deadline:  # type: ignore[operator]
+            app.processEvents()
+            time.sleep(0.01)
+        for _ in range(10):
+            app.processEvents()
+
     with AppContext.open(folder) as ctx:
-        apply_theme(app, "light")
+        if not args.data_dir:
+            demo_keys(ctx)
+        apply_theme(app, args.theme)
         window = MainWindow(ctx)
         window.resize(width, height)
         window.show()
         for index, title in enumerate(window.titles):
-            window.show_page(title)
-            for _ in range(20):
-                app.processEvents()
-            target = out / f"{index + 1:02d}-{title.lower().replace(' ', '-')}.png"
-            window.grab().save(str(target))
-            print(target)
+            page = window.show_page(title)
+            shots = [(f"{index + 1:02d}-{title.lower().replace(' ', '-')}", None)]
+            if title == "Assistant":
+                history = getattr(page, "history", None)
+                if history is not None and history.count():
+                    page.open_conversation(int(history.item(0).data(256)))  # UserRole
+            if title == "Settings":
+                shots = [
+                    (f"{index + 1:02d}-settings-{section}", section)
+                    for section in ("general", "assistant", "sources", "backups")
+                ]
+            if title == "Assistant":
+                consent_shot(ctx, window, out / f"{index + 1:02d}b-assistant-consent.png")
+            for name, section in shots:
+                if section is not None:
+                    page.show_section(section)  # type: ignore[attr-defined]
+                    if section == "assistant":
+                        keys = page.keys  # type: ignore[attr-defined]
+                        settle(lambda k=keys: k.model.rowCount() > 0)
+                settle()
+                target = out / f"{name}.png"
+                window.grab().save(str(target))
+                print(target)
         window.close()
     return 0
 

@@ -129,51 +129,69 @@ class ProviderManager:
     ) -> ProviderConfig:
         """Add a provider with the defaults of its type (LM Studio: local, full detail;
         cloud: totals only). A cloud type is cloud whatever `is_local` says."""
-        if not name.strip():
-            raise ValidationError("A provider needs a name.", field="name")
-        kind = parse_provider_type(provider_type)
-        url = endpoint_url or DEFAULT_ENDPOINTS.get(kind)
-        if not url:
-            raise ValidationError(
-                f"A '{kind.value}' provider needs an endpoint URL.", field="endpoint_url"
-            )
-        url = _check_url(url)
-        if kind in CLOUD_TYPES:
-            if is_local:
-                raise ValidationError(
-                    f"A '{kind.value}' provider is a cloud service; it cannot be marked local.",
-                    field="is_local",
-                )
-            local = False
-        elif is_local is None:
-            local = kind is ProviderType.LMSTUDIO or is_loopback_url(url)
-        else:
-            local = is_local
-        level = (
-            parse_privacy_level(privacy_level)
-            if privacy_level
-            else (PrivacyLevel.FULL if local else PrivacyLevel.TOTALS)
-        )
-        if not 1 <= rate_limit_per_min <= 10_000:
-            raise ValidationError(
-                "The rate limit must be between 1 and 10000 requests a minute.",
-                field="rate_limit_per_min",
-            )
-        config = ProviderConfig(
-            id=0,
-            name=name.strip(),
-            provider_type=kind,
-            endpoint_url=url,
-            model=model.strip(),
-            is_default=make_default,
-            is_local=local,
-            privacy_level=level,
+        config = _build(
+            0,
+            name,
+            provider_type,
+            endpoint_url=endpoint_url,
+            model=model,
+            is_local=is_local,
+            privacy_level=privacy_level,
             rate_limit_per_min=rate_limit_per_min,
+            make_default=make_default,
         )
-        config.key_name  # noqa: B018 - validates that the name gives a usable key name
         added = self.store.insert(config)
-        logger.info("added LLM provider %s (%s, local=%s)", added.name, kind.value, local)
+        logger.info(
+            "added LLM provider %s (%s, local=%s)",
+            added.name,
+            added.provider_type.value,
+            added.is_local,
+        )
         return added
+
+    def update(
+        self,
+        ref: int | str,
+        *,
+        name: str | None = None,
+        provider_type: str | ProviderType | None = None,
+        endpoint_url: str | None = None,
+        model: str | None = None,
+        is_local: bool | None = None,
+        privacy_level: str | PrivacyLevel | None = None,
+        rate_limit_per_min: int | None = None,
+    ) -> ProviderConfig:
+        """Change a provider; fields left None keep their value. Pointing a cloud
+        provider at another type or endpoint voids its consent: the user agreed to send
+        to that service, not to whatever the config names next."""
+        old = self.get(ref)
+        kind = parse_provider_type(provider_type) if provider_type else old.provider_type
+        url = endpoint_url if endpoint_url is not None else old.endpoint_url
+        if kind is not old.provider_type and endpoint_url is None:
+            url = DEFAULT_ENDPOINTS.get(kind) or old.endpoint_url
+        # Local-or-cloud is re-derived when the place changes: a config pointed from a
+        # loopback server to a remote one must not stay "local" and skip consent.
+        same_place = kind is old.provider_type and _check_url(url) == old.endpoint_url
+        new = _build(
+            old.id,
+            old.name if name is None else name,
+            kind,
+            endpoint_url=url,
+            model=old.model if model is None else model,
+            is_local=is_local if is_local is not None or not same_place else old.is_local,
+            privacy_level=privacy_level or old.privacy_level,
+            rate_limit_per_min=(
+                old.rate_limit_per_min if rate_limit_per_min is None else rate_limit_per_min
+            ),
+            make_default=old.is_default,
+        )
+        updated = self.store.update(new)
+        moved = new.provider_type is not old.provider_type or new.endpoint_url != old.endpoint_url
+        if moved and old.consent is not None:
+            self.store.set_consent(old.id, None)
+            updated = self.store.get(old.id)
+            logger.info("consent for %s voided: its type or endpoint changed", updated.name)
+        return updated
 
     def remove(self, ref: int | str) -> ProviderConfig:
         config = self.get(ref)
@@ -244,3 +262,61 @@ class ProviderManager:
         self, ref: int | str | None = None, *, cancel: CancelToken = NEVER_CANCELLED
     ) -> list[ModelInfo]:
         return self.provider(ref).list_models(cancel=cancel)
+
+
+def _build(
+    provider_id: int,
+    name: str,
+    provider_type: str | ProviderType,
+    *,
+    endpoint_url: str | None,
+    model: str,
+    is_local: bool | None,
+    privacy_level: str | PrivacyLevel | None,
+    rate_limit_per_min: int,
+    make_default: bool,
+) -> ProviderConfig:
+    """A validated config with the defaults of its type filled in."""
+    if not name.strip():
+        raise ValidationError("A provider needs a name.", field="name")
+    kind = parse_provider_type(provider_type)
+    url = endpoint_url or DEFAULT_ENDPOINTS.get(kind)
+    if not url:
+        raise ValidationError(
+            f"A '{kind.value}' provider needs an endpoint URL.", field="endpoint_url"
+        )
+    url = _check_url(url)
+    if kind in CLOUD_TYPES:
+        if is_local:
+            raise ValidationError(
+                f"A '{kind.value}' provider is a cloud service; it cannot be marked local.",
+                field="is_local",
+            )
+        local = False
+    elif is_local is None:
+        local = kind is ProviderType.LMSTUDIO or is_loopback_url(url)
+    else:
+        local = is_local
+    level = (
+        parse_privacy_level(privacy_level)
+        if privacy_level
+        else (PrivacyLevel.FULL if local else PrivacyLevel.TOTALS)
+    )
+    if not 1 <= rate_limit_per_min <= 10_000:
+        raise ValidationError(
+            "The rate limit must be between 1 and 10000 requests a minute.",
+            field="rate_limit_per_min",
+        )
+    config = ProviderConfig(
+        id=provider_id,
+        name=name.strip(),
+        provider_type=kind,
+        endpoint_url=url,
+        model=model.strip(),
+        is_default=make_default,
+        is_local=local,
+        privacy_level=level,
+        rate_limit_per_min=rate_limit_per_min,
+    )
+    config.key_name  # noqa: B018 - validates that the name gives a usable key name
+    return config

@@ -92,6 +92,9 @@ class AssistantService:
     ) -> tuple[ProviderConfig, Changes]:
         return self.providers.add(name, provider_type, **options), Changes(providers=True)
 
+    def update_provider(self, ref: int | str, **options: Any) -> tuple[ProviderConfig, Changes]:
+        return self.providers.update(ref, **options), Changes(providers=True)
+
     def remove_provider(self, ref: int | str) -> tuple[ProviderConfig, Changes]:
         return self.providers.remove(ref), Changes(providers=True)
 
@@ -106,6 +109,9 @@ class AssistantService:
 
     def revoke_consent(self, ref: int | str) -> tuple[ProviderConfig, Changes]:
         return self.providers.revoke_consent(ref), Changes(providers=True)
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        self.conversations.delete(conversation_id)
 
     # -- context ----------------------------------------------------------------
 

@@ -49,6 +49,12 @@ class AppContext:
         paths = resolve_data_dir(data_dir).ensure()
         lock = DataFolderLock(paths.lock_file).acquire() if writer else None
         try:
+            if lock is not None:
+                # A restore staged from Settings swaps the files now: the lock is held
+                # and no database of the folder is open yet.
+                from portfolioos.services.backups import apply_pending_restore
+
+                apply_pending_restore(paths)
             config = ConfigStore(paths.config_db, paths.backups)
         except BaseException:
             if lock:

@@ -1,12 +1,16 @@
-"""Paths, version and preferences (the plan's system:* channels)."""
+"""Paths, version, preferences, data sources and backups (the plan's system:* channels)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from portfolioos import __version__
+from portfolioos.errors import NotFoundError, ValidationError
+from portfolioos.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from portfolioos.services import backups
 from portfolioos.services.changes import Changes
 from portfolioos.services.preferences import PREFERENCES, parse_preference
+from portfolioos.storage.data_source_store import DataSource, DataSourceStore
 
 if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
@@ -49,3 +53,58 @@ class SettingsService:
 
     def set_ui_state(self, key: str, value: Any) -> None:
         self._ctx.config.set_preference(f"ui.{key}", value)
+
+    # -- data sources -------------------------------------------------------------
+
+    def data_sources(self) -> list[DataSource]:
+        return DataSourceStore(self._ctx.config).all()
+
+    def update_data_source(
+        self,
+        ref: int | str,
+        *,
+        enabled: bool | None = None,
+        rate_limit_per_min: int | None = None,
+    ) -> tuple[DataSource, Changes]:
+        """Switch a market data source on or off, or change its requests-per-minute cap."""
+        store = DataSourceStore(self._ctx.config)
+        source = store.get(ref) if isinstance(ref, int) else store.find(ref)
+        if source is None:
+            names = ", ".join(s.name for s in store.all())
+            raise NotFoundError(f"No data source named '{ref}' (sources: {names}).")
+        limit = source.rate_limit_per_min if rate_limit_per_min is None else rate_limit_per_min
+        if not 1 <= int(limit) <= 10_000:
+            raise ValidationError(
+                f"The rate limit for {source.name} must be between 1 and 10000 requests a minute.",
+                field="rate_limit_per_min",
+            )
+        updated = store.update(
+            source.id,
+            enabled=source.enabled if enabled is None else bool(enabled),
+            rate_limit_per_min=int(limit),
+        )
+        return updated, Changes(preferences=True)
+
+    # -- backups ------------------------------------------------------------------
+
+    def create_backup(
+        self, *, progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED
+    ) -> backups.Backup:
+        return backups.create_backup(self._ctx, progress=progress, cancel=cancel)
+
+    def list_backups(self) -> list[backups.Backup]:
+        return backups.list_backups(self._ctx.paths)
+
+    def restore_backup(self, name: str) -> backups.Backup:
+        """Stage `name` to replace the databases when the app next starts (the open
+        databases cannot be swapped under a running app); restart to apply it."""
+        return backups.stage_restore(self._ctx.paths, name)
+
+    def pending_restore(self) -> str | None:
+        return backups.pending_restore(self._ctx.paths)
+
+    def cancel_restore(self) -> bool:
+        return backups.cancel_restore(self._ctx.paths)
+
+    def last_restore(self) -> backups.RestoreOutcome | None:
+        return backups.last_restore(self._ctx.paths)

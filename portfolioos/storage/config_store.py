@@ -82,6 +82,18 @@ class ConfigStore:
             raise
         conn.execute("COMMIT")
 
+    def copy_to(self, target: Path) -> None:
+        """A consistent copy of the whole database (sqlite's online backup API: safe
+        while other connections read and write; WAL content included)."""
+        try:
+            dest = sqlite3.connect(target)
+            try:
+                self._conn().backup(dest)
+            finally:
+                dest.close()
+        except sqlite3.Error as exc:
+            raise StorageError(f"Cannot copy {self.path} to {target}: {exc}") from None
+
     def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
         return list(self._conn().execute(sql, params).fetchall())
 

@@ -101,6 +101,27 @@ class DuckDatabase:
                 raise
             cur.execute("COMMIT")
 
+    def copy_to(self, target: Path) -> None:
+        """A consistent copy of the file: under the write lock (no write can start),
+        checkpoint so the file holds every committed change, then copy it (and a WAL
+        the checkpoint could not fold in, which the copy then replays on open)."""
+        import shutil
+
+        with self._write_lock:
+            try:
+                self._root.execute("CHECKPOINT")
+            except Exception as exc:  # a concurrent reader can block it; the WAL covers
+                logger.info("checkpoint before copying %s skipped: %s", self.path, exc)
+            try:
+                shutil.copyfile(self.path, target)
+                wal = self.path.with_name(self.path.name + ".wal")
+                if wal.exists() and wal.stat().st_size:
+                    shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+            except OSError as exc:
+                raise StorageError(
+                    f"Cannot copy {self.path} to {target}: {exc.strerror or exc}"
+                ) from None
+
     def close(self) -> None:
         try:
             self._root.close()

@@ -1,10 +1,13 @@
-"""Settings: where the data lives and the declared preferences."""
+"""Settings: preferences and data folder, assistant providers and API keys, data
+sources, backups. Each section beyond General is its own module in gui/settings/; this
+page arranges them in tabs and forwards the Changes they emit."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -13,7 +16,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -21,7 +27,14 @@ from portfolioos.domain.accounts import LotMethod
 from portfolioos.errors import PortfolioOSError
 from portfolioos.gui.dialogs import show_error
 from portfolioos.gui.pages.base import Page
+from portfolioos.gui.settings.backups import BackupsSection
+from portfolioos.gui.settings.keys import KeysSection
+from portfolioos.gui.settings.providers import ProvidersSection
+from portfolioos.gui.settings.sources import DataSourcesSection
+from portfolioos.gui.theme import apply_theme
 from portfolioos.services.changes import Changes
+
+SECTIONS = ("general", "assistant", "sources", "backups")
 
 
 class SettingsPage(Page):
@@ -30,6 +43,43 @@ class SettingsPage(Page):
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx, parent)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.setDocumentMode(True)
+        self.layout_.addWidget(self.tabs, 1)
+        general = QWidget()
+        self.general_layout = QVBoxLayout(general)
+        self.general_layout.setContentsMargins(0, 12, 0, 0)
+
+        self.providers = ProvidersSection(ctx)
+        self.keys = KeysSection(ctx)
+        self.sources = DataSourcesSection(ctx)
+        self.backups = BackupsSection(ctx)
+        for section in (self.providers, self.sources):
+            section.changed.connect(self._forward)
+        self._keys_loaded = False
+
+        assistant = QWidget()
+        column = QVBoxLayout(assistant)
+        column.setContentsMargins(0, 12, 0, 0)
+        column.addWidget(self.providers, 1)
+        column.addWidget(self.keys, 1)
+        sources = QWidget()
+        column = QVBoxLayout(sources)
+        column.setContentsMargins(0, 12, 0, 0)
+        column.addWidget(self.sources)
+        column.addStretch(1)
+        backups = QWidget()
+        column = QVBoxLayout(backups)
+        column.setContentsMargins(0, 12, 0, 0)
+        column.addWidget(self.backups, 1)
+
+        self.tabs.addTab(_scrolling(general), "General")
+        self.tabs.addTab(assistant, "Assistant && API keys")
+        self.tabs.addTab(_scrolling(sources), "Data sources")
+        self.tabs.addTab(backups, "Backups")
+        self.tabs.currentChanged.connect(lambda _i: self._load_keys())
+
         self.folder_box = QGroupBox("Data folder")
         folder_form = QFormLayout(self.folder_box)
         paths = ctx.settings.paths()
@@ -50,7 +100,6 @@ class SettingsPage(Page):
         folder_form.addRow("Log file", QLabel(paths["log_file"]))
         folder_form.addRow("Backups", QLabel(paths["backups"]))
         folder_form.addRow("Version", QLabel(f"PortfolioOS {ctx.settings.version()}"))
-        self.layout_.addWidget(self.folder_box)
 
         self.prefs_box = QGroupBox("Preferences")
         form = QFormLayout(self.prefs_box)
@@ -88,9 +137,27 @@ class SettingsPage(Page):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.status, 1)
         form.addRow(buttons)
-        self.layout_.addWidget(self.prefs_box)
-        self.layout_.addStretch(1)
+        self.general_layout.addWidget(self.prefs_box)
+        self.general_layout.addWidget(self.folder_box)
+        self.general_layout.addStretch(1)
         self.load()
+
+    def show_section(self, name: str) -> None:
+        """Bring a tab forward: "general", "assistant", "sources" or "backups"."""
+        self.tabs.setCurrentIndex(SECTIONS.index(name))
+        self._load_keys()
+
+    def on_shown(self) -> None:
+        self._load_keys()
+
+    def _load_keys(self) -> None:
+        # Key status may ask the Secret Service over D-Bus: only once the tab is seen.
+        if not self._keys_loaded and self.tabs.currentIndex() == SECTIONS.index("assistant"):
+            self._keys_loaded = True
+            self.keys.reload()
+
+    def _forward(self, changes: Changes) -> None:
+        self.changed.emit(changes)
 
     def load(self) -> None:
         prefs = self.ctx.settings.all()
@@ -122,8 +189,23 @@ class SettingsPage(Page):
             return
         self.load()
         self.status.setText("Saved.")
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, str(self.ctx.settings.get("theme")))
         self.changed.emit(changes)
 
     def on_changes(self, changes: Changes) -> None:
         if changes.preferences:
             self.load()
+        if changes.providers:
+            self.providers.reload()
+            if self._keys_loaded:
+                self.keys.reload()
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area

@@ -1,0 +1,1 @@
+"""Widgets of the Assistant page: the chat transcript and the consent dialog."""

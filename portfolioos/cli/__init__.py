@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 # Each module registers its own sub-commands; adding an area means adding a name here.
 COMMAND_MODULES: tuple[str, ...] = (
     "portfolioos.cli.accounts",
+    "portfolioos.cli.portfolio",
     "portfolioos.cli.system",
 )
 

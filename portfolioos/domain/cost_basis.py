@@ -60,6 +60,12 @@ def from_units(units: int) -> Decimal:
     return Decimal(units).scaleb(-SCALE_DIGITS)
 
 
+def units_text(units: int) -> str:
+    """Units as plain decimal text for messages: 1.5, 0, 2 (no exponent, no padding)."""
+    d = from_units(units).normalize()
+    return "0" if not d else format(d, "f")
+
+
 def day_number(d: date) -> int:
     return (d - EPOCH).days
 
@@ -258,13 +264,13 @@ class Book:
                     raise LedgerError(f"names lot '{lot_id}', which is not held (lots held: {known})")
                 if q <= 0 or q > lot[L_QTY]:  # type: ignore[operator]
                     raise LedgerError(
-                        f"asks {from_units(q)} shares of lot '{lot_id}', which holds "
-                        f"{from_units(lot[L_QTY])}")  # type: ignore[arg-type]
+                        f"asks {units_text(q)} shares of lot '{lot_id}', which holds "
+                        f"{units_text(lot[L_QTY])}")  # type: ignore[arg-type]
                 picks.append((lot, q))
                 total += q
             if total != qty:
                 raise LedgerError(
-                    f"names lots for {from_units(total)} shares but the sale is of {from_units(qty)}")
+                    f"names lots for {units_text(total)} shares but the sale is of {units_text(qty)}")
             return picks
         if method is LotMethod.LIFO:
             source = reversed(self.lots)
@@ -288,7 +294,7 @@ class Book:
         proceeds 0, not kept). Raises LedgerError (without context) if not enough held."""
         if qty > self.shares:
             raise LedgerError(
-                f"needs {from_units(qty)} shares but only {from_units(self.shares)} are held")
+                f"needs {units_text(qty)} shares but only {units_text(self.shares)} are held")
         picks = self._order(spec, qty)
         pool_cost = muldiv(self.pool_basis, qty, self.shares) if self.average else 0
         records: list[list[object]] = []
@@ -333,7 +339,7 @@ class Book:
         intermediate lists (wash tracking off, method FIFO)."""
         if qty > self.shares:
             raise LedgerError(
-                f"needs {from_units(qty)} shares but only {from_units(self.shares)} are held")
+                f"needs {units_text(qty)} shares but only {units_text(self.shares)} are held")
         lots = self.lots
         need = qty
         left = proceeds
@@ -502,14 +508,14 @@ class CostBasisTracker:
         for name, value in values.items():
             if value < 0 or (name == "quantity" and value == 0):
                 raise LedgerError(
-                    f"{self._where(when)}: {what} has {name} {from_units(value)}; "
+                    f"{self._where(when)}: {what} has {name} {units_text(value)}; "
                     f"it must be {'greater than 0' if name == 'quantity' else 'at least 0'}.")
 
     def _check_held(self, when: date, q: int) -> None:
         if q > self.book.shares:
             raise LedgerError(
-                f"{self._where(when)}: cannot dispose of {from_units(q)} shares; "
-                f"only {from_units(self.book.shares)} held.")
+                f"{self._where(when)}: cannot dispose of {units_text(q)} shares; "
+                f"only {units_text(self.book.shares)} held.")
 
     # -- reading -----------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from portfolioos.domain.cost_basis import (
     from_day,
     from_units,
     muldiv,
+    units_text,
 )
 from portfolioos.domain.ledger import SAME_DAY_ORDER, TxType
 from portfolioos.errors import LedgerError
@@ -290,8 +291,8 @@ def _reconcile(
                         cash += proceeds
                         if q > book.shares:
                             raise LedgerError(
-                                f"sells {from_units(q)} shares but only "
-                                f"{from_units(book.shares)} are held")
+                                f"sells {units_text(q)} shares but only "
+                                f"{units_text(book.shares)} are held")
                         spec = lot_ids.get(i)
                         if fast and spec is None:
                             book.dispose_fifo_fast(days[i], q, proceeds)
@@ -350,8 +351,8 @@ def _reconcile(
                     else:
                         if q > book.shares:
                             raise LedgerError(
-                                f"transfers out {from_units(q)} shares but only "
-                                f"{from_units(book.shares)} are held")
+                                f"transfers out {units_text(q)} shares but only "
+                                f"{units_text(book.shares)} are held")
                         spec = lot_ids.get(i)
                         records = book.dispose(days[i], q, None,
                                                parse_lot_spec(spec, q) if spec else None)
@@ -373,7 +374,7 @@ def _reconcile(
 
 
 def _show(units: int | None) -> str:
-    return "none" if units is None else str(from_units(units).normalize())
+    return "none" if units is None else units_text(units)
 
 
 def describe(cols: LedgerColumns, i: int, names: Mapping[int, str]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import logging
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from portfolioos.domain.cost_basis import (
     muldiv,
     units_text,
 )
+from portfolioos.domain.fifo_vector import Column, column_from_list, fifo_groups
 from portfolioos.domain.ledger import SAME_DAY_ORDER, TxType
 from portfolioos.errors import LedgerError
 
@@ -70,6 +72,9 @@ class LedgerColumns:
     split_ratio: dict[int, int | None] = field(default_factory=dict)
     acquired: dict[int, int] = field(default_factory=dict)
     original_basis: dict[int, int] = field(default_factory=dict)
+    # numpy views for the whole-group FIFO (see fifo_vector); built from the lists
+    # when a caller (the storage reader) did not provide them
+    arrays: VectorColumns | None = None
 
     def __len__(self) -> int:
         return len(self.id)
@@ -102,6 +107,29 @@ class LedgerColumns:
                     getattr(cols, name)[i] = r.get(name)
         starts.append(len(rows))
         return cols
+
+
+@dataclass(slots=True)
+class VectorColumns:
+    id: Any
+    day: Any
+    kind: Any
+    quantity: Column
+    price: Column
+    amount: Column
+    fees: Column
+    lot_row: Any
+
+    @classmethod
+    def from_lists(cls, cols: LedgerColumns) -> VectorColumns:
+        import numpy as np
+
+        lot_row = np.zeros(len(cols), dtype=np.bool_)
+        lot_row[list(cols.lot_id)] = True
+        return cls(np.asarray(cols.id, dtype=np.int64), np.asarray(cols.day, dtype=np.int64),
+                   np.asarray(cols.kind, dtype=np.int64), column_from_list(cols.quantity),
+                   column_from_list(cols.price), column_from_list(cols.amount),
+                   column_from_list(cols.fees), lot_row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,10 +238,15 @@ def _reconcile(
     names: Mapping[int, str] | None = None,
     events: bool = False,
     checkpoint: Callable[[float], None] | None = None,
+    disposals: bool = True,
+    vector: bool = True,
 ) -> ReconcileResult:
     """Apply every row; `methods` gives each account's lot method (FIFO if absent).
 
     `checkpoint(fraction)` is called every few hundred groups (progress and cancel).
+    With `disposals=False` (holdings, lots and cash only, no per-sale records) plain
+    FIFO groups are computed whole by `fifo_vector`; `vector=False` forces the row
+    loop everywhere (tests compare the two).
     """
     wash_sales = wash_sales or {}
     names = names or {}
@@ -230,6 +263,9 @@ def _reconcile(
     lot_ids, ratios, acquireds, bases = (
         cols.lot_id, cols.split_ratio, cols.acquired, cols.original_basis)
     starts = cols.starts
+    whole: dict[int, Any] = {}
+    if vector and not disposals and not events and n:
+        whole = _whole_groups(cols, methods, wash_sales, names)
     i = 0
     for g in range(len(starts) - 1):
         start, stop = starts[g], starts[g + 1]
@@ -249,6 +285,14 @@ def _reconcile(
             books[key] = book
             currency[key] = cols.group_currency[g]
             fast = method is LotMethod.FIFO and not wash and ev is None
+            done = whole.get(g)
+            if done is not None:
+                book.lots = deque(done.lots)
+                book.shares = done.shares
+                book.realized = done.realized
+                cash_total[acct] = cash_total.get(acct, 0) + done.cash
+                income_total.setdefault(acct, 0)
+                continue
         cash = 0
         income = 0
         try:
@@ -371,6 +415,21 @@ def _reconcile(
     if checkpoint is not None:
         checkpoint(1.0)
     return result
+
+
+def _whole_groups(cols: LedgerColumns, methods: Mapping[int, LotMethod],
+                  wash_sales: Mapping[int, bool], names: Mapping[int, str]) -> dict[int, Any]:
+    import numpy as np
+
+    arrays = cols.arrays or VectorColumns.from_lists(cols)
+    eligible = np.array([
+        sym is not None and methods.get(acct, LotMethod.FIFO) is LotMethod.FIFO
+        and not wash_sales.get(acct, False)
+        for acct, sym in zip(cols.group_account, cols.group_symbol, strict=True)
+    ], dtype=np.bool_)
+    return fifo_groups(
+        cols.starts, eligible, arrays.id, arrays.day, arrays.kind, BUY, SELL, arrays.quantity,
+        arrays.price, arrays.amount, arrays.fees, arrays.lot_row)
 
 
 def _show(units: int | None) -> str:

@@ -227,7 +227,7 @@ class PortfolioEngine:
 
     def _run(self, account_ids: list[int] | None = None, *, until: date | None = None,
              method: LotMethod | str | None = None, events: bool = False,
-             progress: Progress = no_progress,
+             disposals: bool = False, progress: Progress = no_progress,
              cancel: CancelToken = NEVER_CANCELLED) -> ReconcileResult:
         accounts = self._accounts()
         forced = parse_lot_method(method) if method else None
@@ -244,7 +244,7 @@ class PortfolioEngine:
             {a.id: forced or a.lot_method for a in accounts.values()},
             wash_sales={a.id: a.track_wash_sales for a in accounts.values()},
             names={a.id: a.name for a in accounts.values()},
-            events=events, checkpoint=checkpoint,
+            events=events, checkpoint=checkpoint, disposals=disposals,
         )
 
     def _name(self, accounts: dict[int, Account], account_id: int) -> str:
@@ -306,7 +306,7 @@ class PortfolioEngine:
     def realized(self, year: int | None = None, account: int | str | None = None) -> RealizedReport:
         """Sales by tax year, Form 8949 style, with wash-sale adjustments (code W)."""
         ids = self._ids(account)
-        result = self._run(ids, until=date(year, 12, 31) if year else None)
+        result = self._run(ids, until=date(year, 12, 31) if year else None, disposals=True)
         accounts = self._accounts()
         lines: list[RealizedLine] = []
         for r in result.realized():

@@ -8,7 +8,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from portfolioos.domain.ledger import LedgerEntry, TxType
-from portfolioos.domain.reconcile import LedgerColumns
+from portfolioos.domain.fifo_vector import Column
+from portfolioos.domain.reconcile import LedgerColumns, VectorColumns
 from portfolioos.storage.duck import DuckDatabase
 
 if TYPE_CHECKING:
@@ -154,6 +155,24 @@ def unscaled_ints(column: Any) -> list[int | None]:
     return values
 
 
+def int64_column(column: Any) -> Column:
+    """A decimal128(38,12) column as int64 units plus where they are usable (non-null and
+    within 64 bits), straight from the Arrow buffer."""
+    import numpy as np
+    import pyarrow as pa
+
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    n = len(arr)
+    if n == 0:
+        return Column(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_))
+    words = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=2 * n, offset=arr.offset * 16)
+    lo, hi = words[0::2], words[1::2]
+    ok = hi == (lo >> 63)
+    if arr.null_count:
+        ok &= arr.is_valid().to_numpy(zero_copy_only=False)
+    return Column(np.where(ok, lo, 0), ok)
+
+
 def sparse_unscaled(column: Any) -> dict[int, int]:
     """Like unscaled_ints for a mostly-null column: {row: units} of the non-null rows."""
     import numpy as np
@@ -290,6 +309,14 @@ class LedgerReader:
             starts = np.empty(0, dtype=np.int64)
         names = symbol.dictionary.to_pylist()
         currency = col("currency").combine_chunks()
+        arrays = VectorColumns(
+            id=col("id").combine_chunks().to_numpy().astype(np.int64),
+            day=col("date").combine_chunks().cast(pa.int32()).to_numpy().astype(np.int64),
+            kind=col("kind").combine_chunks().to_numpy().astype(np.int64),
+            quantity=int64_column(col("quantity")), price=int64_column(col("price")),
+            amount=int64_column(col("amount")), fees=int64_column(col("fees")),
+            lot_row=col("lot_id").combine_chunks().is_valid().to_numpy(zero_copy_only=False),
+        )
         return LedgerColumns(
             id=_numeric_list(col("id")), day=_days(col("date")), kind=_numeric_list(col("kind")),
             quantity=unscaled_ints(col("quantity")), price=unscaled_ints(col("price")),
@@ -302,6 +329,7 @@ class LedgerReader:
             split_ratio=_sparse_split(col("split_ratio"), col("kind")),
             acquired={k: day_number(v) for k, v in _sparse(col("acquired_date")).items()},
             original_basis=sparse_unscaled(col("original_basis")),
+            arrays=arrays,
         )
 
     def transactions(self, filters: TransactionFilter | None = None, offset: int = 0,

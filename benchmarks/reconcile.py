@@ -71,14 +71,27 @@ def ledger_frame(rows: int, seed: int = 7) -> pd.DataFrame:
     price = np.round(rng.uniform(5, 500, size=n), 2)
     fees = np.where(rng.random(n) < 0.3, 1.0, 0.0)
     amount = np.where(is_sell, qty * price - fees, -(qty * price + fees))
-    frame = pd.DataFrame({
-        "account_id": account, "date": dates, "type": np.where(is_sell, "sell", "buy"),
-        "symbol": symbol, "quantity": np.char.mod("%.3f", qty), "price": np.char.mod("%.2f", price),
-        "amount": np.char.mod("%.5f", amount), "fees": np.char.mod("%.2f", fees),
-        "currency": "USD", "note": "", "lot_id": None, "split_ratio": None,
-        "acquired_date": None, "original_basis": None, "batch_id": None, "source_line": None,
-        "fingerprint": np.char.add("f", np.arange(n).astype(str)),
-    })
+    frame = pd.DataFrame(
+        {
+            "account_id": account,
+            "date": dates,
+            "type": np.where(is_sell, "sell", "buy"),
+            "symbol": symbol,
+            "quantity": np.char.mod("%.3f", qty),
+            "price": np.char.mod("%.2f", price),
+            "amount": np.char.mod("%.5f", amount),
+            "fees": np.char.mod("%.2f", fees),
+            "currency": "USD",
+            "note": "",
+            "lot_id": None,
+            "split_ratio": None,
+            "acquired_date": None,
+            "original_basis": None,
+            "batch_id": None,
+            "source_line": None,
+            "fingerprint": np.char.add("f", np.arange(n).astype(str)),
+        }
+    )
     return frame.loc[:, list(LEDGER_COLUMNS)]
 
 
@@ -109,8 +122,10 @@ def main() -> int:
                 LedgerStore(ctx.portfolio_db).append_frame(cur, frame)
             load = time.perf_counter() - t0
             rows = ctx.portfolio_db.fetchone("SELECT count(*) FROM transactions")[0]
-            print(f"ledger: {rows:,} rows, {ACCOUNTS} accounts x {SYMBOLS} symbols "
-                  f"(generated in {gen:.1f} s, inserted in {load:.1f} s)")
+            print(
+                f"ledger: {rows:,} rows, {ACCOUNTS} accounts x {SYMBOLS} symbols "
+                f"(generated in {gen:.1f} s, inserted in {load:.1f} s)"
+            )
             reader = LedgerReader(ctx.portfolio_db)
             methods = {a: LotMethod.FIFO for a in range(1, ACCOUNTS + 1)}
 
@@ -125,7 +140,7 @@ def main() -> int:
             t_rederive, _ = best(lambda: ctx.portfolio.rederive(), args.runs)
             total = t_read + t_engine + t_hold
             lots = sum(len(b.lots) for b in result.books.values())
-            del cols, result
+            cols = result = None  # type: ignore[assignment]  # free them before tracing
             tracemalloc.start()
             reconcile(reader.columns(), methods, disposals=False).holdings()
             _, peak = tracemalloc.get_traced_memory()
@@ -134,12 +149,16 @@ def main() -> int:
             print(f"holdings {len(holdings):,}, open lots {lots:,}")
             print(f"baseline  read table into Arrow      {t_base:6.2f} s")
             print(f"read      sorted columns as ints     {t_read:6.2f} s")
-            print(f"engine    FIFO, whole groups (numpy) {t_engine:6.2f} s  "
-                  f"(the row loop alone, 1 run: {t_loop:.2f} s)")
+            print(
+                f"engine    FIFO, whole groups (numpy) {t_engine:6.2f} s  "
+                f"(the row loop alone, 1 run: {t_loop:.2f} s)"
+            )
             print(f"holdings  Decimal records            {t_hold:6.2f} s")
-            print(f"total     read+engine+holdings       {total:6.2f} s  "
-                  f"({total / t_base:.1f}x baseline; goal <= 5 s: "
-                  f"{'met' if total <= 5 else 'NOT met'})")
+            print(
+                f"total     read+engine+holdings       {total:6.2f} s  "
+                f"({total / t_base:.1f}x baseline; goal <= 5 s: "
+                f"{'met' if total <= 5 else 'NOT met'})"
+            )
             print(f"rederive  total + write lots/holdings {t_rederive:5.2f} s")
             print(f"peak Python heap (tracemalloc) {peak / 2**20:,.0f} MiB; max RSS {rss:,.0f} MiB")
             print(f"(best of {args.runs} runs; the machine is shared, so timings are noisy)")

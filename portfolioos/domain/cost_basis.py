@@ -29,8 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
 from enum import StrEnum
+from fractions import Fraction
+from typing import Any
 
 from portfolioos.domain.accounts import LotMethod
 from portfolioos.errors import LedgerError
@@ -154,15 +155,18 @@ class UnrealizedLot:
     term: Term
 
 
-def disposal_from_record(rec: list[object]) -> DisposedLot:
-    sold = from_day(rec[D_SOLD])  # type: ignore[arg-type]
-    hp = from_day(rec[D_HP])  # type: ignore[arg-type]
+def disposal_from_record(rec: list[Any]) -> DisposedLot:
+    sold = from_day(rec[D_SOLD])
+    hp = from_day(rec[D_HP])
     return DisposedLot(
-        lot_id=str(rec[D_ID]), quantity=from_units(rec[D_QTY]),  # type: ignore[arg-type]
-        proceeds=from_units(rec[D_PROCEEDS]), cost_basis=from_units(rec[D_BASIS]),  # type: ignore[arg-type]
-        acquired=from_day(rec[D_ACQ]), sold=sold,  # type: ignore[arg-type]
+        lot_id=str(rec[D_ID]),
+        quantity=from_units(rec[D_QTY]),
+        proceeds=from_units(rec[D_PROCEEDS]),
+        cost_basis=from_units(rec[D_BASIS]),
+        acquired=from_day(rec[D_ACQ]),
+        sold=sold,
         term=Term.LONG if is_long_term(hp, sold) else Term.SHORT,
-        wash_sale_disallowed=from_units(rec[D_DISALLOWED]),  # type: ignore[arg-type]
+        wash_sale_disallowed=from_units(rec[D_DISALLOWED]),
     )
 
 
@@ -175,8 +179,20 @@ class Book:
     `where` is a callable naming the current transaction for error messages.
     """
 
-    __slots__ = ("account", "symbol", "method", "wash", "lots", "shares", "pool_basis",
-                 "realized", "disposals", "pending", "seq", "average")
+    __slots__ = (
+        "account",
+        "average",
+        "disposals",
+        "lots",
+        "method",
+        "pending",
+        "pool_basis",
+        "realized",
+        "seq",
+        "shares",
+        "symbol",
+        "wash",
+    )
 
     def __init__(self, account: str, symbol: str, method: LotMethod, wash: bool = False) -> None:
         self.account = account
@@ -184,12 +200,14 @@ class Book:
         self.method = method
         self.average = method is LotMethod.AVERAGE
         self.wash = wash
-        self.lots: deque[list[object]] = deque()
+        self.lots: deque[list[Any]] = deque()
         self.shares = 0
         self.pool_basis = 0  # AVERAGE: the pool's basis; else unused (see basis())
         self.realized = 0
-        self.disposals: list[list[object]] = []
-        self.pending: list[list[int]] = []  # wash: [disposal index, sale day, loss qty left, hp days]
+        self.disposals: list[list[Any]] = []
+        self.pending: list[
+            list[int]
+        ] = []  # wash: [disposal index, sale day, loss qty left, hp days]
         self.seq = 0
 
     # -- reading -----------------------------------------------------------------
@@ -197,17 +215,17 @@ class Book:
     def basis(self) -> int:
         if self.average:
             return self.pool_basis
-        return sum(lot[L_BASIS] for lot in self.lots)  # type: ignore[misc]
+        return sum(lot[L_BASIS] for lot in self.lots)
 
     def lot_bases(self) -> list[int]:
         """Each lot's basis; AVERAGE spreads the pool (the last lot takes the remainder)."""
         if not self.average:
-            return [lot[L_BASIS] for lot in self.lots]  # type: ignore[misc]
+            return [lot[L_BASIS] for lot in self.lots]
         out: list[int] = []
         left = self.pool_basis
         n = len(self.lots)
         for i, lot in enumerate(self.lots):
-            part = left if i == n - 1 else muldiv(self.pool_basis, lot[L_QTY], self.shares)  # type: ignore[arg-type]
+            part = left if i == n - 1 else muldiv(self.pool_basis, lot[L_QTY], self.shares)
             out.append(part)
             left -= part
         return out
@@ -222,14 +240,28 @@ class Book:
             return lot_id
         return f"{from_day(day).isoformat()}#{self.seq}"
 
-    def acquire(self, day: int, qty: int, basis: int, lot_id: str | None = None,
-                acquired: int | None = None, replacement: bool = True,
-                check: bool = True) -> None:
+    def acquire(
+        self,
+        day: int,
+        qty: int,
+        basis: int,
+        lot_id: str | None = None,
+        acquired: int | None = None,
+        replacement: bool = True,
+        check: bool = True,
+    ) -> None:
         """Add a lot; `check` verifies a caller-chosen id is not in use (ids the
         reconciliation makes from transaction ids are unique by construction)."""
         acq = day if acquired is None else acquired
-        lot: list[object] = [lot_id if lot_id and not check else self.next_id(day, lot_id, check), acq, acq, qty, basis, 0,
-                             qty if replacement else 0]
+        lot: list[Any] = [
+            lot_id if lot_id and not check else self.next_id(day, lot_id, check),
+            acq,
+            acq,
+            qty,
+            basis,
+            0,
+            qty if replacement else 0,
+        ]
         self.lots.append(lot)
         self.shares += qty
         if self.average:
@@ -241,19 +273,21 @@ class Book:
         """`ratio` in units (2e12 for 2-for-1): quantities scale, basis and dates do not."""
         total = 0
         for lot in self.lots:
-            lot[L_QTY] = muldiv(lot[L_QTY], ratio, SCALE)  # type: ignore[arg-type]
-            lot[L_FREE] = min(muldiv(lot[L_FREE], ratio, SCALE), lot[L_QTY])  # type: ignore[arg-type,type-var]
-            total += lot[L_QTY]  # type: ignore[operator]
+            lot[L_QTY] = muldiv(lot[L_QTY], ratio, SCALE)
+            lot[L_FREE] = min(muldiv(lot[L_FREE], ratio, SCALE), lot[L_QTY])
+            total += lot[L_QTY]
         self.shares = total
         for p in self.pending:
             p[2] = muldiv(p[2], ratio, SCALE)
 
     # -- disposing ---------------------------------------------------------------
 
-    def _order(self, spec: Sequence[tuple[str, int]] | None, qty: int) -> list[tuple[list[object], int]]:
+    def _order(
+        self, spec: Sequence[tuple[str, int]] | None, qty: int
+    ) -> list[tuple[list[Any], int]]:
         """(lot, quantity taken) pairs for disposing of `qty` shares."""
         method = self.method
-        picks: list[tuple[list[object], int]] = []
+        picks: list[tuple[list[Any], int]] = []
         if method is LotMethod.SPECIFIC and spec:
             by_id = {lot[L_ID]: lot for lot in self.lots}
             total = 0
@@ -261,55 +295,68 @@ class Book:
                 lot = by_id.get(lot_id)
                 if lot is None:
                     known = ", ".join(str(k) for k in by_id) or "none"
-                    raise LedgerError(f"names lot '{lot_id}', which is not held (lots held: {known})")
-                if q <= 0 or q > lot[L_QTY]:  # type: ignore[operator]
+                    raise LedgerError(
+                        f"names lot '{lot_id}', which is not held (lots held: {known})"
+                    )
+                if q <= 0 or q > lot[L_QTY]:
                     raise LedgerError(
                         f"asks {units_text(q)} shares of lot '{lot_id}', which holds "
-                        f"{units_text(lot[L_QTY])}")  # type: ignore[arg-type]
+                        f"{units_text(lot[L_QTY])}"
+                    )
                 picks.append((lot, q))
                 total += q
             if total != qty:
                 raise LedgerError(
-                    f"names lots for {units_text(total)} shares but the sale is of {units_text(qty)}")
+                    f"names lots for {units_text(total)} shares but the sale is of "
+                    f"{units_text(qty)}"
+                )
             return picks
         if method is LotMethod.LIFO:
             source = reversed(self.lots)
         elif method is LotMethod.HIFO:
-            source = iter(sorted(self.lots, key=lambda lot: -Fraction(lot[L_BASIS], lot[L_QTY] or 1)))  # type: ignore[arg-type]
+            source = iter(
+                sorted(self.lots, key=lambda lot: -Fraction(lot[L_BASIS], lot[L_QTY] or 1))
+            )
         else:
             source = iter(self.lots)
         need = qty
         for lot in source:
-            take = min(need, lot[L_QTY])  # type: ignore[type-var]
-            picks.append((lot, take))  # type: ignore[arg-type]
-            need -= take  # type: ignore[operator]
+            take = min(need, lot[L_QTY])
+            picks.append((lot, take))
+            need -= take
             if not need:
                 break
         return picks
 
-    def dispose(self, day: int, qty: int, proceeds: int | None,
-                spec: Sequence[tuple[str, int]] | None = None) -> list[list[object]]:
+    def dispose(
+        self,
+        day: int,
+        qty: int,
+        proceeds: int | None,
+        spec: Sequence[tuple[str, int]] | None = None,
+    ) -> list[list[Any]]:
         """Remove `qty` shares. With `proceeds` it is a sale (realized, wash-checked) and
         returns disposal records; with None a transfer out (returns the same records,
         proceeds 0, not kept). Raises LedgerError (without context) if not enough held."""
         if qty > self.shares:
             raise LedgerError(
-                f"needs {units_text(qty)} shares but only {units_text(self.shares)} are held")
+                f"needs {units_text(qty)} shares but only {units_text(self.shares)} are held"
+            )
         picks = self._order(spec, qty)
         pool_cost = muldiv(self.pool_basis, qty, self.shares) if self.average else 0
-        records: list[list[object]] = []
+        records: list[list[Any]] = []
         proceeds_left = proceeds or 0
         cost_left = pool_cost
         last = len(picks) - 1
         for i, (lot, take) in enumerate(picks):
-            lot_qty: int = lot[L_QTY]  # type: ignore[assignment]
+            lot_qty: int = lot[L_QTY]
             if self.average:
                 cost = cost_left if i == last else muldiv(pool_cost, take, qty)
                 cost_left -= cost
             elif take == lot_qty:
-                cost = lot[L_BASIS]  # type: ignore[assignment]
+                cost = lot[L_BASIS]
             else:
-                cost = muldiv(lot[L_BASIS], take, lot_qty)  # type: ignore[arg-type]
+                cost = muldiv(lot[L_BASIS], take, lot_qty)
             if proceeds is not None:
                 part = proceeds_left if i == last else muldiv(proceeds, take, qty)
                 proceeds_left -= part
@@ -317,9 +364,9 @@ class Book:
                 part = 0
             records.append([lot[L_ID], take, part, cost, lot[L_ACQ], lot[L_HP], day, 0])
             lot[L_QTY] = lot_qty - take
-            lot[L_FREE] = min(lot[L_FREE], lot_qty - take)  # type: ignore[type-var]
+            lot[L_FREE] = min(lot[L_FREE], lot_qty - take)
             if not self.average:
-                lot[L_BASIS] = lot[L_BASIS] - cost  # type: ignore[operator]
+                lot[L_BASIS] = lot[L_BASIS] - cost
         self.shares -= qty
         if self.average:
             self.pool_basis -= pool_cost
@@ -328,9 +375,9 @@ class Book:
         if proceeds is not None:
             sold_ids = {r[D_ID] for r in records}
             for rec in records:
-                self.realized += rec[D_PROCEEDS] - rec[D_BASIS]  # type: ignore[operator]
+                self.realized += rec[D_PROCEEDS] - rec[D_BASIS]
                 self.disposals.append(rec)
-                if self.wash and rec[D_PROCEEDS] < rec[D_BASIS]:  # type: ignore[operator]
+                if self.wash and rec[D_PROCEEDS] < rec[D_BASIS]:
                     self._wash_at_sale(len(self.disposals) - 1, sold_ids)
         return records
 
@@ -339,7 +386,8 @@ class Book:
         intermediate lists (wash tracking off, method FIFO)."""
         if qty > self.shares:
             raise LedgerError(
-                f"needs {units_text(qty)} shares but only {units_text(self.shares)} are held")
+                f"needs {units_text(qty)} shares but only {units_text(self.shares)} are held"
+            )
         lots = self.lots
         need = qty
         left = proceeds
@@ -347,18 +395,18 @@ class Book:
         realized = 0
         while need:
             lot = lots[0]
-            lot_qty: int = lot[L_QTY]  # type: ignore[assignment]
+            lot_qty: int = lot[L_QTY]
             if lot_qty <= need:
-                cost: int = lot[L_BASIS]  # type: ignore[assignment]
+                cost: int = lot[L_BASIS]
                 part = left if lot_qty == need else muldiv(proceeds, lot_qty, qty)
                 lots.popleft()
                 take = lot_qty
             else:
-                cost = muldiv(lot[L_BASIS], need, lot_qty)  # type: ignore[arg-type]
+                cost = muldiv(lot[L_BASIS], need, lot_qty)
                 part = left
                 lot[L_QTY] = lot_qty - need
-                lot[L_FREE] = min(lot[L_FREE], lot_qty - need)  # type: ignore[type-var]
-                lot[L_BASIS] = lot[L_BASIS] - cost  # type: ignore[operator]
+                lot[L_FREE] = min(lot[L_FREE], lot_qty - need)
+                lot[L_BASIS] = lot[L_BASIS] - cost
                 take = need
             left -= part
             need -= take
@@ -373,12 +421,16 @@ class Book:
         """Match a loss disposal with replacement shares acquired in the 30 days before
         (still held, not from the lots this sale drew on); what is left waits 30 days."""
         rec = self.disposals[index]
-        day: int = rec[D_SOLD]  # type: ignore[assignment]
-        loss_qty: int = rec[D_QTY]  # type: ignore[assignment]
-        candidates = [lot for lot in list(self.lots)
-                      if lot[L_ID] not in sold_ids and lot[L_FREE]
-                      and day - WASH_WINDOW_DAYS <= lot[L_ACQ] <= day]  # type: ignore[operator]
-        candidates.sort(key=lambda lot: lot[L_ACQ])  # type: ignore[arg-type,return-value]
+        day: int = rec[D_SOLD]
+        loss_qty: int = rec[D_QTY]
+        candidates = [
+            lot
+            for lot in list(self.lots)
+            if lot[L_ID] not in sold_ids
+            and lot[L_FREE]
+            and day - WASH_WINDOW_DAYS <= lot[L_ACQ] <= day
+        ]
+        candidates.sort(key=lambda lot: lot[L_ACQ])
         for lot in candidates:
             if not loss_qty:
                 break
@@ -386,7 +438,7 @@ class Book:
         if loss_qty:
             self.pending.append([index, day, loss_qty])
 
-    def _match_pending(self, day: int, lot: list[object]) -> None:
+    def _match_pending(self, day: int, lot: list[Any]) -> None:
         self.pending = [p for p in self.pending if day - p[1] <= WASH_WINDOW_DAYS]
         for p in self.pending:
             if not lot[L_FREE]:
@@ -394,47 +446,59 @@ class Book:
             p[2] = self._apply_wash(p[0], lot, p[2])
         self.pending = [p for p in self.pending if p[2]]
 
-    def _apply_wash(self, index: int, lot: list[object], loss_qty: int) -> int:
+    def _apply_wash(self, index: int, lot: list[Any], loss_qty: int) -> int:
         """Move the loss of min(loss_qty, free shares) into `lot`; returns loss qty left.
         A partly used replacement lot is split so each part has one basis and period."""
         rec = self.disposals[index]
-        rec_qty: int = rec[D_QTY]  # type: ignore[assignment]
-        loss = rec[D_BASIS] - rec[D_PROCEEDS]  # type: ignore[operator]
-        already: int = rec[D_DISALLOWED]  # type: ignore[assignment]
-        free: int = lot[L_FREE]  # type: ignore[assignment]
+        rec_qty: int = rec[D_QTY]
+        loss = rec[D_BASIS] - rec[D_PROCEEDS]
+        already: int = rec[D_DISALLOWED]
+        free: int = lot[L_FREE]
         matched = min(loss_qty, free)
         matched_before = rec_qty - loss_qty
         # Disallowed loss for the first k loss shares, computed cumulatively so the parts
         # of one loss add up to exactly the whole.
-        disallowed = muldiv(loss, matched_before + matched, rec_qty) - already  # type: ignore[arg-type]
+        disallowed = muldiv(loss, matched_before + matched, rec_qty) - already
         rec[D_DISALLOWED] = already + disallowed
-        lot_qty: int = lot[L_QTY]  # type: ignore[assignment]
+        lot_qty: int = lot[L_QTY]
         if matched < lot_qty:
             # split: the matched part becomes its own lot right after this one
-            rest_basis = 0 if self.average else muldiv(lot[L_BASIS], lot_qty - matched, lot_qty)  # type: ignore[arg-type]
-            rest = [f"{lot[L_ID]}/{self.seq + 1}", lot[L_ACQ], lot[L_HP], lot_qty - matched,
-                    rest_basis, 0, free - matched]
+            rest_basis = 0 if self.average else muldiv(lot[L_BASIS], lot_qty - matched, lot_qty)
+            rest = [
+                f"{lot[L_ID]}/{self.seq + 1}",
+                lot[L_ACQ],
+                lot[L_HP],
+                lot_qty - matched,
+                rest_basis,
+                0,
+                free - matched,
+            ]
             self.seq += 1
             lot[L_QTY] = matched
             if not self.average:
-                lot[L_BASIS] = lot[L_BASIS] - rest_basis  # type: ignore[operator]
+                lot[L_BASIS] = lot[L_BASIS] - rest_basis
             self.lots.insert(self.lots.index(lot) + 1, rest)
         lot[L_FREE] = 0
         if not self.average:
-            lot[L_BASIS] = lot[L_BASIS] + disallowed  # type: ignore[operator]
+            lot[L_BASIS] = lot[L_BASIS] + disallowed
         else:
             self.pool_basis += disallowed
-        lot[L_WASH] = lot[L_WASH] + disallowed  # type: ignore[operator]
-        held_days = rec[D_SOLD] - rec[D_HP]  # type: ignore[operator]
-        lot[L_HP] = min(lot[L_HP], lot[L_ACQ] - held_days)  # type: ignore[type-var,operator]
+        lot[L_WASH] = lot[L_WASH] + disallowed
+        held_days = rec[D_SOLD] - rec[D_HP]
+        lot[L_HP] = min(lot[L_HP], lot[L_ACQ] - held_days)
         self.realized += disallowed
         return loss_qty - matched
 
     def lot_records(self) -> list[Lot]:
         return [
-            Lot(lot_id=str(lot[L_ID]), acquired=from_day(lot[L_ACQ]),  # type: ignore[arg-type]
-                holding_start=from_day(lot[L_HP]), quantity=from_units(lot[L_QTY]),  # type: ignore[arg-type]
-                cost_basis=from_units(b), wash_sale_adjustment=from_units(lot[L_WASH]))  # type: ignore[arg-type]
+            Lot(
+                lot_id=str(lot[L_ID]),
+                acquired=from_day(lot[L_ACQ]),
+                holding_start=from_day(lot[L_HP]),
+                quantity=from_units(lot[L_QTY]),
+                cost_basis=from_units(b),
+                wash_sale_adjustment=from_units(lot[L_WASH]),
+            )
             for lot, b in zip(self.lots, self.lot_bases(), strict=True)
         ]
 
@@ -446,8 +510,14 @@ class CostBasisTracker:
     Note that `realized_gain` counts disallowed wash-sale losses as not realized.
     """
 
-    def __init__(self, method: LotMethod | str = LotMethod.FIFO, *, symbol: str = "",
-                 account: str = "", wash_sales: bool = False) -> None:
+    def __init__(
+        self,
+        method: LotMethod | str = LotMethod.FIFO,
+        *,
+        symbol: str = "",
+        account: str = "",
+        wash_sales: bool = False,
+    ) -> None:
         self.book = Book(account, symbol, LotMethod(method), wash_sales)
 
     @property
@@ -457,8 +527,15 @@ class CostBasisTracker:
     def _where(self, when: date) -> str:
         return f"account '{self.book.account}', {self.book.symbol}, {when.isoformat()}"
 
-    def buy(self, when: date, quantity: Decimal, price: Decimal, fees: Decimal = Decimal(0),
-            *, lot_id: str | None = None) -> None:
+    def buy(
+        self,
+        when: date,
+        quantity: Decimal,
+        price: Decimal,
+        fees: Decimal = Decimal(0),
+        *,
+        lot_id: str | None = None,
+    ) -> None:
         q, p, f = to_units(quantity), to_units(price), to_units(fees)
         self._check_positive(when, "buy", quantity=q, price=p, fees=f)
         try:
@@ -466,15 +543,30 @@ class CostBasisTracker:
         except LedgerError as exc:
             raise LedgerError(f"{self._where(when)}: {exc}") from None
 
-    def transfer_in(self, when: date, quantity: Decimal, basis: Decimal, acquired: date,
-                    *, lot_id: str | None = None) -> None:
+    def transfer_in(
+        self,
+        when: date,
+        quantity: Decimal,
+        basis: Decimal,
+        acquired: date,
+        *,
+        lot_id: str | None = None,
+    ) -> None:
         q = to_units(quantity)
         self._check_positive(when, "transfer in", quantity=q)
-        self.book.acquire(day_number(when), q, to_units(basis), lot_id,
-                          acquired=day_number(acquired))
+        self.book.acquire(
+            day_number(when), q, to_units(basis), lot_id, acquired=day_number(acquired)
+        )
 
-    def sell(self, when: date, quantity: Decimal, price: Decimal, fees: Decimal = Decimal(0),
-             *, lots: Sequence[tuple[str, Decimal]] | None = None) -> list[DisposedLot]:
+    def sell(
+        self,
+        when: date,
+        quantity: Decimal,
+        price: Decimal,
+        fees: Decimal = Decimal(0),
+        *,
+        lots: Sequence[tuple[str, Decimal]] | None = None,
+    ) -> list[DisposedLot]:
         """Dispose of shares; returns the disposals as known now (a later replacement
         purchase may still disallow a loss: `disposals()` has the final view)."""
         q, p, f = to_units(quantity), to_units(price), to_units(fees)
@@ -488,15 +580,16 @@ class CostBasisTracker:
             raise LedgerError(f"{self._where(when)}: sale {exc}") from None
         return [disposal_from_record(r) for r in self.book.disposals[start:]]
 
-    def transfer_out(self, when: date, quantity: Decimal,
-                     *, lots: Sequence[tuple[str, Decimal]] | None = None) -> Decimal:
+    def transfer_out(
+        self, when: date, quantity: Decimal, *, lots: Sequence[tuple[str, Decimal]] | None = None
+    ) -> Decimal:
         """Remove shares without realizing a gain; returns the basis that left."""
         q = to_units(quantity)
         self._check_positive(when, "transfer out", quantity=q)
         self._check_held(when, q)
         spec = [(i, to_units(x)) for i, x in lots] if lots else None
         records = self.book.dispose(day_number(when), q, None, spec)
-        return from_units(sum(r[D_BASIS] for r in records))  # type: ignore[misc]
+        return from_units(sum(r[D_BASIS] for r in records))
 
     def split(self, when: date, ratio: Decimal) -> None:
         r = to_units(ratio)
@@ -509,13 +602,15 @@ class CostBasisTracker:
             if value < 0 or (name == "quantity" and value == 0):
                 raise LedgerError(
                     f"{self._where(when)}: {what} has {name} {units_text(value)}; "
-                    f"it must be {'greater than 0' if name == 'quantity' else 'at least 0'}.")
+                    f"it must be {'greater than 0' if name == 'quantity' else 'at least 0'}."
+                )
 
     def _check_held(self, when: date, q: int) -> None:
         if q > self.book.shares:
             raise LedgerError(
                 f"{self._where(when)}: cannot dispose of {units_text(q)} shares; "
-                f"only {units_text(self.book.shares)} held.")
+                f"only {units_text(self.book.shares)} held."
+            )
 
     # -- reading -----------------------------------------------------------------
 
@@ -543,7 +638,12 @@ class CostBasisTracker:
         out: list[UnrealizedLot] = []
         for lot in self.lots():
             value = (lot.quantity * price).quantize(Decimal(1).scaleb(-SCALE_DIGITS))
-            out.append(UnrealizedLot(
-                lot=lot, market_value=value, unrealized_gain=value - lot.cost_basis,
-                term=Term.LONG if is_long_term(lot.holding_start, when) else Term.SHORT))
+            out.append(
+                UnrealizedLot(
+                    lot=lot,
+                    market_value=value,
+                    unrealized_gain=value - lot.cost_basis,
+                    term=Term.LONG if is_long_term(lot.holding_start, when) else Term.SHORT,
+                )
+            )
         return out

@@ -61,8 +61,18 @@ def column_from_list(values: list[int | None]) -> Column:
 
 
 def fifo_groups(
-    starts: list[int], eligible: Bool, ids: I64, days: I64, kind: I64, buy: int, sell: int,
-    qty: Column, price: Column, amount: Column, fees: Column, lot_row: Bool,
+    starts: list[int],
+    eligible: Bool,
+    ids: I64,
+    days: I64,
+    kind: I64,
+    buy: int,
+    sell: int,
+    qty: Column,
+    price: Column,
+    amount: Column,
+    fees: Column,
+    lot_row: Bool,
 ) -> dict[int, GroupResult]:
     """Results for every eligible group that qualifies (see the module docstring)."""
     n = int(kind.size)
@@ -74,16 +84,25 @@ def fifo_groups(
     nonempty = sizes > 0
     is_buy = kind == buy
     is_sell = kind == sell
-    row_ok = ((is_buy | is_sell) & qty.ok & (qty.units > 0) & amount.ok
-              & (~price.ok | (price.units >= 0)) & fees.ok & (fees.units >= 0) & ~lot_row)
+    row_ok = (
+        (is_buy | is_sell)
+        & qty.ok
+        & (qty.units > 0)
+        & amount.ok
+        & (~price.ok | (price.units >= 0))
+        & fees.ok
+        & (fees.units >= 0)
+        & ~lot_row
+    )
     # a null price is fine when the amount is given (the row loop uses the amount)
     group_ok = np.zeros(sizes.size, dtype=np.bool_)
     group_ok[nonempty] = np.logical_and.reduceat(row_ok, first[nonempty])
     absq = np.abs(qty.units.astype(np.float64))
     absa = np.abs(amount.units.astype(np.float64))
     small = np.zeros(sizes.size, dtype=np.bool_)
-    small[nonempty] = ((np.add.reduceat(absq, first[nonempty]) < LIMIT)
-                       & (np.add.reduceat(absa, first[nonempty]) < LIMIT))
+    small[nonempty] = (np.add.reduceat(absq, first[nonempty]) < LIMIT) & (
+        np.add.reduceat(absa, first[nonempty]) < LIMIT
+    )
     take = group_ok & small & eligible & nonempty
     if not take.any():
         return {}
@@ -105,8 +124,20 @@ def fifo_groups(
         # (after any earlier error in another group), exactly as without this module
         spoiled = np.zeros(sizes.size, dtype=np.bool_)
         spoiled[gid[bad]] = True
-        return fifo_groups(starts, eligible & ~spoiled, ids, days, kind, buy, sell, qty, price,
-                           amount, fees, lot_row)
+        return fifo_groups(
+            starts,
+            eligible & ~spoiled,
+            ids,
+            days,
+            kind,
+            buy,
+            sell,
+            qty,
+            price,
+            amount,
+            fees,
+            lot_row,
+        )
     last = bounds[1:] - 1
     with np.errstate(over="ignore"):
         sold_total = np.add.reduceat(np.where(is_sell, q, 0), first[nonempty])
@@ -139,8 +170,7 @@ def fifo_groups(
     cutting = rows & is_sell & (head_of[gid] >= 0)
     piece = np.minimum(sold, hi_g[gid]) - np.maximum(sold - q, lo_g[gid])
     cutting &= piece > 0
-    state: dict[int, list[int]] = {
-        r: [int(q[r]), int(-a[r])] for r in head_rows.tolist()}
+    state: dict[int, list[int]] = {r: [int(q[r]), int(-a[r])] for r in head_rows.tolist()}
     owners = head_of[gid[cutting]].tolist()
     for r, p in zip(owners, piece[cutting].tolist(), strict=True):
         lot = state[r]

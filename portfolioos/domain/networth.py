@@ -72,9 +72,17 @@ def price_decimal(close: float) -> Decimal:
     return Decimal(repr(float(close)))
 
 
-def value(account_id: int, account: str, symbol: str, shares: Decimal, cost_basis: Decimal,
-          realized: Decimal, currency: str, price: tuple[date, float] | None,
-          info: Mapping[str, Any] | None) -> Valuation:
+def value(
+    account_id: int,
+    account: str,
+    symbol: str,
+    shares: Decimal,
+    cost_basis: Decimal,
+    realized: Decimal,
+    currency: str,
+    price: tuple[date, float] | None,
+    info: Mapping[str, Any] | None,
+) -> Valuation:
     info = info or {}
     if price is None:
         px = mv = ug = None
@@ -84,17 +92,30 @@ def value(account_id: int, account: str, symbol: str, shares: Decimal, cost_basi
         px = price_decimal(price[1])
         mv = (shares * px).quantize(UNITS)
         ug = mv - cost_basis
-    return Valuation(account_id, account, symbol, shares, cost_basis, realized, currency, px,
-                     pdate, mv, ug, str(info.get("asset_type") or info.get("quote_type") or UNKNOWN).lower(),
-                     str(info.get("sector") or UNKNOWN))
+    return Valuation(
+        account_id,
+        account,
+        symbol,
+        shares,
+        cost_basis,
+        realized,
+        currency,
+        px,
+        pdate,
+        mv,
+        ug,
+        str(info.get("asset_type") or info.get("quote_type") or UNKNOWN).lower(),
+        str(info.get("sector") or UNKNOWN),
+    )
 
 
 def _add(d: dict[str, Decimal], key: str, amount: Decimal) -> None:
     d[key] = d.get(key, Decimal(0)) + amount
 
 
-def summarize(on: date, positions: Sequence[Valuation],
-              cash: Sequence[tuple[str, str, Decimal]]) -> NetWorth:
+def summarize(
+    on: date, positions: Sequence[Valuation], cash: Sequence[tuple[str, str, Decimal]]
+) -> NetWorth:
     """`cash` is (account name, currency, balance) per account."""
     by_account: dict[str, Decimal] = {}
     by_type: dict[str, Decimal] = {}
@@ -129,8 +150,21 @@ def summarize(on: date, positions: Sequence[Valuation],
         for k, v in by_symbol.items()
     ]
     allocation.sort(key=lambda a: (-a.value, a.key))
-    return NetWorth(on, total, mv_total, cash_total, basis_total, unreal, by_account, by_type,
-                    by_sector, by_currency, allocation, unpriced, list(positions))
+    return NetWorth(
+        on,
+        total,
+        mv_total,
+        cash_total,
+        basis_total,
+        unreal,
+        by_account,
+        by_type,
+        by_sector,
+        by_currency,
+        allocation,
+        unpriced,
+        list(positions),
+    )
 
 
 # -- history --------------------------------------------------------------------
@@ -151,7 +185,7 @@ class NetWorthHistory:
     unpriced: FloatArray  # number of (account, symbol) positions held but without a price
 
 
-def step(event_days: Sequence[int], event_values: Sequence[float], grid: FloatArray) -> FloatArray:
+def step(event_days: Sequence[int], event_values: Sequence[float], grid: Any) -> FloatArray:
     """The last event value on or before each grid day (0 before the first event)."""
     d = np.asarray(event_days, dtype=np.int64)
     v = np.asarray(event_values, dtype=np.float64)
@@ -161,7 +195,8 @@ def step(event_days: Sequence[int], event_values: Sequence[float], grid: FloatAr
 
 
 def history(
-    start: date, end: date,
+    start: date,
+    end: date,
     share_events: Sequence[tuple[int, int, str, int]],
     cash_events: Sequence[tuple[int, int, int]],  # (day, account, change)
     flow_events: Sequence[tuple[int, int, int]],
@@ -205,7 +240,9 @@ def history(
             continue
         pdays = np.asarray(px[0], dtype=np.int64)
         pos = np.searchsorted(pdays, grid, side="right") - 1
-        close = np.where(pos >= 0, np.asarray(px[1], dtype=np.float64)[np.clip(pos, 0, None)], np.nan)
+        close = np.where(
+            pos >= 0, np.asarray(px[1], dtype=np.float64)[np.clip(pos, 0, None)], np.nan
+        )
         missing = np.isnan(close) & (held != 0)
         unpriced += missing
         securities[acct] += np.where(missing, 0.0, np.nan_to_num(held * close))
@@ -239,9 +276,13 @@ def history(
         by_account[names.get(acct, str(acct))] = securities[acct] + cash
     sec_total = np.sum([securities[a] for a in accounts], axis=0) if accounts else np.zeros(n)
     return NetWorthHistory(
-        dates=[from_day(int(d)) for d in grid], total=sec_total + total_cash,
-        by_account=by_account, securities=np.asarray(sec_total, dtype=np.float64),
-        cash=total_cash, flows=flows, unpriced=unpriced,
+        dates=[from_day(int(d)) for d in grid],
+        total=sec_total + total_cash,
+        by_account=by_account,
+        securities=np.asarray(sec_total, dtype=np.float64),
+        cash=total_cash,
+        flows=flows,
+        unpriced=unpriced,
     )
 
 
@@ -252,7 +293,7 @@ def history(
 class GrowthPoint:
     period_end: date
     value: float
-    growth: float        # change over the period, as a fraction of the previous value
+    growth: float  # change over the period, as a fraction of the previous value
     acceleration: float  # growth minus the previous period's growth
 
 

@@ -36,8 +36,12 @@ def xirr(flows: Sequence[tuple[date, float]], guess: float = 0.1) -> float:
         return xnpv(r, amounts, days)
 
     def df(r: float) -> float:
-        return sum(-a * (t / 365.0) / (1.0 + r) ** (t / 365.0 + 1.0)
-                   for a, t in zip(amounts, days, strict=True))
+        return float(
+            sum(
+                -a * (t / 365.0) / (1.0 + r) ** (t / 365.0 + 1.0)
+                for a, t in zip(amounts, days, strict=True)
+            )
+        )
 
     rate = guess
     for _ in range(100):
@@ -110,6 +114,10 @@ def series_stats(dates: Sequence[date], index: FloatArray, periods_per_year: flo
     with np.errstate(divide="ignore", invalid="ignore"):
         rets = idx[1:] / idx[:-1] - 1.0 if idx.size > 1 else np.empty(0)
     return SeriesStats(
-        start=dates[0], end=dates[-1], total_return=total, cagr=cagr(idx, years),
-        max_drawdown=max_drawdown(idx), volatility=annualized_volatility(rets, periods_per_year),
+        start=dates[0],
+        end=dates[-1],
+        total_return=total,
+        cagr=cagr(idx, years),
+        max_drawdown=max_drawdown(idx),
+        volatility=annualized_volatility(rets, periods_per_year),
     )

@@ -17,9 +17,9 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from portfolioos.domain.accounts import LotMethod
 from portfolioos.domain.cost_basis import (
@@ -126,10 +126,16 @@ class VectorColumns:
 
         lot_row = np.zeros(len(cols), dtype=np.bool_)
         lot_row[list(cols.lot_id)] = True
-        return cls(np.asarray(cols.id, dtype=np.int64), np.asarray(cols.day, dtype=np.int64),
-                   np.asarray(cols.kind, dtype=np.int64), column_from_list(cols.quantity),
-                   column_from_list(cols.price), column_from_list(cols.amount),
-                   column_from_list(cols.fees), lot_row)
+        return cls(
+            np.asarray(cols.id, dtype=np.int64),
+            np.asarray(cols.day, dtype=np.int64),
+            np.asarray(cols.kind, dtype=np.int64),
+            column_from_list(cols.quantity),
+            column_from_list(cols.price),
+            column_from_list(cols.amount),
+            column_from_list(cols.fees),
+            lot_row,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,24 +184,39 @@ class ReconcileResult:
         for (acct, sym), book in sorted(self.books.items()):
             if not book.shares and not include_closed:
                 continue
-            out.append(Holding(acct, sym, from_units(book.shares), from_units(book.basis()),
-                               from_units(book.realized), self.currency[(acct, sym)], book.method))
+            out.append(
+                Holding(
+                    acct,
+                    sym,
+                    from_units(book.shares),
+                    from_units(book.basis()),
+                    from_units(book.realized),
+                    self.currency[(acct, sym)],
+                    book.method,
+                )
+            )
         return out
 
     def lots(self) -> list[AccountLot]:
-        return [AccountLot(acct, sym, self.currency[(acct, sym)], lot)
-                for (acct, sym), book in sorted(self.books.items()) for lot in book.lot_records()]
+        return [
+            AccountLot(acct, sym, self.currency[(acct, sym)], lot)
+            for (acct, sym), book in sorted(self.books.items())
+            for lot in book.lot_records()
+        ]
 
     def realized(self) -> list[Realized]:
-        return [Realized(acct, sym, self.currency[(acct, sym)], disposal_from_record(rec))
-                for (acct, sym), book in sorted(self.books.items()) for rec in book.disposals]
+        return [
+            Realized(acct, sym, self.currency[(acct, sym)], disposal_from_record(rec))
+            for (acct, sym), book in sorted(self.books.items())
+            for rec in book.disposals
+        ]
 
     def cash_balances(self) -> dict[int, Decimal]:
         return {a: from_units(v) for a, v in sorted(self.cash.items())}
 
 
 def parse_lot_spec(text: str, qty: int) -> list[tuple[str, int]]:
-    """"LOT1:5,LOT2:2.5" -> [(LOT1, 5e12), (LOT2, 2.5e12)]; a single bare id takes it all."""
+    """ "LOT1:5,LOT2:2.5" -> [(LOT1, 5e12), (LOT2, 2.5e12)]; a single bare id takes it all."""
     from portfolioos.domain.cost_basis import to_units
 
     parts = [p.strip() for p in text.split(",") if p.strip()]
@@ -213,8 +234,9 @@ def parse_lot_spec(text: str, qty: int) -> list[tuple[str, int]]:
     return spec
 
 
-def reconcile(cols: LedgerColumns, methods: Mapping[int, LotMethod], **options: Any
-              ) -> ReconcileResult:
+def reconcile(
+    cols: LedgerColumns, methods: Mapping[int, LotMethod], **options: Any
+) -> ReconcileResult:
     """Apply every row; see `_reconcile` for the options.
 
     The cyclic garbage collector is paused for the pass: it allocates a few hundred
@@ -250,9 +272,15 @@ def _reconcile(
     """
     wash_sales = wash_sales or {}
     names = names or {}
-    result = ReconcileResult(books={}, currency={}, cash={}, income={},
-                             events=[] if events else None,
-                             cash_events=[] if events else None, rows=len(cols))
+    result = ReconcileResult(
+        books={},
+        currency={},
+        cash={},
+        income={},
+        events=[] if events else None,
+        cash_events=[] if events else None,
+        rows=len(cols),
+    )
     books, currency, flows = result.books, result.currency, result.flows
     cash_total, income_total = result.cash, result.income
     ev = result.events
@@ -261,7 +289,11 @@ def _reconcile(
     ids, days, kinds = cols.id, cols.day, cols.kind
     qtys, prices, amounts, feess = cols.quantity, cols.price, cols.amount, cols.fees
     lot_ids, ratios, acquireds, bases = (
-        cols.lot_id, cols.split_ratio, cols.acquired, cols.original_basis)
+        cols.lot_id,
+        cols.split_ratio,
+        cols.acquired,
+        cols.original_basis,
+    )
     starts = cols.starts
     whole: dict[int, Any] = {}
     if vector and not disposals and not events and n:
@@ -300,7 +332,7 @@ def _reconcile(
                 k = kinds[i]
                 amount = amounts[i]
                 before = cash
-                if k == BUY or k == SELL:
+                if k in (BUY, SELL):
                     q = qtys[i]
                     p = prices[i]
                     f = feess[i] or 0
@@ -323,8 +355,9 @@ def _reconcile(
                             book.lots.append([f"T{ids[i]}", days[i], days[i], q, basis, 0, q])
                             book.shares += q
                         else:
-                            book.acquire(days[i], q, basis, lid or f"T{ids[i]}",
-                                         check=lid is not None)
+                            book.acquire(
+                                days[i], q, basis, lid or f"T{ids[i]}", check=lid is not None
+                            )
                     else:
                         if amount is not None:
                             proceeds = amount
@@ -336,18 +369,20 @@ def _reconcile(
                         if q > book.shares:
                             raise LedgerError(
                                 f"sells {units_text(q)} shares but only "
-                                f"{units_text(book.shares)} are held")
+                                f"{units_text(book.shares)} are held"
+                            )
                         spec = lot_ids.get(i)
                         if fast and spec is None:
                             book.dispose_fifo_fast(days[i], q, proceeds)
                         else:
-                            book.dispose(days[i], q, proceeds,
-                                         parse_lot_spec(spec, q) if spec else None)
-                elif k == DIVIDEND or k == INTEREST:
+                            book.dispose(
+                                days[i], q, proceeds, parse_lot_spec(spec, q) if spec else None
+                            )
+                elif k in (DIVIDEND, INTEREST):
                     value = amount or 0
                     cash += value
                     income += value
-                elif k == DEPOSIT or k == WITHDRAWAL or k == FEE:
+                elif k in (DEPOSIT, WITHDRAWAL, FEE):
                     value = amount if amount is not None else -(feess[i] or 0)
                     value = abs(value) if k == DEPOSIT else -abs(value)
                     cash += value
@@ -360,15 +395,21 @@ def _reconcile(
                     if q is None or q <= 0:
                         raise LedgerError(f"has quantity {_show(q)}; it must be greater than 0")
                     p = prices[i]
-                    value = amount if amount is not None else (
-                        muldiv(q, p, SCALE) if p is not None else None)
-                    if value is None:
+                    if amount is not None:
+                        value = abs(amount)
+                    elif p is not None:
+                        value = abs(muldiv(q, p, SCALE))
+                    else:
                         raise LedgerError("has neither amount nor price")
-                    value = abs(value)
                     income += value
                     lid = lot_ids.get(i)
-                    book.acquire(days[i], q, value + (feess[i] or 0), lid or f"T{ids[i]}",
-                                 check=lid is not None)
+                    book.acquire(
+                        days[i],
+                        q,
+                        value + (feess[i] or 0),
+                        lid or f"T{ids[i]}",
+                        check=lid is not None,
+                    )
                     cash -= feess[i] or 0
                 elif k == SPLIT:
                     r = ratios.get(i)
@@ -377,7 +418,7 @@ def _reconcile(
                     if r is None or r <= 0:
                         raise LedgerError(f"has split ratio {_show(r)}; it must be greater than 0")
                     book.split(r)
-                elif k == TRANSFER_IN or k == TRANSFER_OUT:
+                elif k in (TRANSFER_IN, TRANSFER_OUT):
                     q = qtys[i]
                     if book is None:
                         raise LedgerError("has no symbol")
@@ -389,18 +430,26 @@ def _reconcile(
                             p = prices[i]
                             basis_in = muldiv(q, p, SCALE) if p is not None else 0
                         lid = lot_ids.get(i)
-                        book.acquire(days[i], q, basis_in, lid or f"T{ids[i]}",
-                                     acquired=acquireds.get(i, days[i]), check=lid is not None)
+                        book.acquire(
+                            days[i],
+                            q,
+                            basis_in,
+                            lid or f"T{ids[i]}",
+                            acquired=acquireds.get(i, days[i]),
+                            check=lid is not None,
+                        )
                         flows.append((days[i], acct, basis_in))
                     else:
                         if q > book.shares:
                             raise LedgerError(
                                 f"transfers out {units_text(q)} shares but only "
-                                f"{units_text(book.shares)} are held")
+                                f"{units_text(book.shares)} are held"
+                            )
                         spec = lot_ids.get(i)
-                        records = book.dispose(days[i], q, None,
-                                               parse_lot_spec(spec, q) if spec else None)
-                        flows.append((days[i], acct, -sum(r[3] for r in records)))  # type: ignore[misc]
+                        records = book.dispose(
+                            days[i], q, None, parse_lot_spec(spec, q) if spec else None
+                        )
+                        flows.append((days[i], acct, -sum(r[3] for r in records)))
                 else:  # pragma: no cover - the schema's CHECK forbids other types
                     raise LedgerError(f"has unknown type code {k}")
                 if ev is not None:
@@ -417,19 +466,38 @@ def _reconcile(
     return result
 
 
-def _whole_groups(cols: LedgerColumns, methods: Mapping[int, LotMethod],
-                  wash_sales: Mapping[int, bool], names: Mapping[int, str]) -> dict[int, Any]:
+def _whole_groups(
+    cols: LedgerColumns,
+    methods: Mapping[int, LotMethod],
+    wash_sales: Mapping[int, bool],
+    names: Mapping[int, str],
+) -> dict[int, Any]:
     import numpy as np
 
     arrays = cols.arrays or VectorColumns.from_lists(cols)
-    eligible = np.array([
-        sym is not None and methods.get(acct, LotMethod.FIFO) is LotMethod.FIFO
-        and not wash_sales.get(acct, False)
-        for acct, sym in zip(cols.group_account, cols.group_symbol, strict=True)
-    ], dtype=np.bool_)
+    eligible = np.array(
+        [
+            sym is not None
+            and methods.get(acct, LotMethod.FIFO) is LotMethod.FIFO
+            and not wash_sales.get(acct, False)
+            for acct, sym in zip(cols.group_account, cols.group_symbol, strict=True)
+        ],
+        dtype=np.bool_,
+    )
     return fifo_groups(
-        cols.starts, eligible, arrays.id, arrays.day, arrays.kind, BUY, SELL, arrays.quantity,
-        arrays.price, arrays.amount, arrays.fees, arrays.lot_row)
+        cols.starts,
+        eligible,
+        arrays.id,
+        arrays.day,
+        arrays.kind,
+        BUY,
+        SELL,
+        arrays.quantity,
+        arrays.price,
+        arrays.amount,
+        arrays.fees,
+        arrays.lot_row,
+    )
 
 
 def _show(units: int | None) -> str:
@@ -440,9 +508,11 @@ def describe(cols: LedgerColumns, i: int, names: Mapping[int, str]) -> str:
     g = bisect_right(cols.starts, i) - 1
     acct = cols.group_account[g]
     kind = TYPE_OF_CODE.get(cols.kind[i])
-    return (f"Transaction {cols.id[i]} ({from_day(cols.day[i]).isoformat()}, "
-            f"{kind.value if kind else cols.kind[i]}, account '{names.get(acct, acct)}', "
-            f"symbol {cols.group_symbol[g] or '-'})")
+    return (
+        f"Transaction {cols.id[i]} ({from_day(cols.day[i]).isoformat()}, "
+        f"{kind.value if kind else cols.kind[i]}, account '{names.get(acct, acct)}', "
+        f"symbol {cols.group_symbol[g] or '-'})"
+    )
 
 
 # -- broker positions ----------------------------------------------------------
@@ -468,9 +538,14 @@ class Discrepancy:
     difference: Decimal
 
 
-def discrepancies(account_id: int, holdings: Sequence[Holding], broker: Sequence[BrokerPosition],
-                  *, share_tolerance: Decimal = Decimal("0.0001"),
-                  basis_tolerance: Decimal = Decimal("0.01")) -> list[Discrepancy]:
+def discrepancies(
+    account_id: int,
+    holdings: Sequence[Holding],
+    broker: Sequence[BrokerPosition],
+    *,
+    share_tolerance: Decimal = Decimal("0.0001"),
+    basis_tolerance: Decimal = Decimal("0.01"),
+) -> list[Discrepancy]:
     """Mismatches in shares or basis beyond a tolerance, per symbol, sorted by symbol."""
     ours = {h.symbol.upper(): h for h in holdings if h.account_id == account_id}
     theirs: dict[str, BrokerPosition] = {}
@@ -478,8 +553,11 @@ def discrepancies(account_id: int, holdings: Sequence[Holding], broker: Sequence
         key = pos.symbol.upper()
         prev = theirs.get(key)
         if prev is not None:  # a broker listing the same symbol twice: add them up
-            basis = (None if prev.cost_basis is None or pos.cost_basis is None
-                     else prev.cost_basis + pos.cost_basis)
+            basis = (
+                None
+                if prev.cost_basis is None or pos.cost_basis is None
+                else prev.cost_basis + pos.cost_basis
+            )
             pos = BrokerPosition(key, prev.quantity + pos.quantity, basis)
         theirs[key] = pos
     out: list[Discrepancy] = []
@@ -492,8 +570,11 @@ def discrepancies(account_id: int, holdings: Sequence[Holding], broker: Sequence
         if b is not None and b.cost_basis is not None:
             basis = h.cost_basis if h else Decimal(0)
             if abs(basis - b.cost_basis) > basis_tolerance:
-                out.append(Discrepancy(account_id, sym, "cost_basis", basis, b.cost_basis,
-                                       basis - b.cost_basis))
+                out.append(
+                    Discrepancy(
+                        account_id, sym, "cost_basis", basis, b.cost_basis, basis - b.cost_basis
+                    )
+                )
     return out
 
 

@@ -225,10 +225,17 @@ class PortfolioEngine:
         refs = [accounts] if isinstance(accounts, int | str) else list(accounts)
         return [self.account(r).id for r in refs]
 
-    def _run(self, account_ids: list[int] | None = None, *, until: date | None = None,
-             method: LotMethod | str | None = None, events: bool = False,
-             disposals: bool = False, progress: Progress = no_progress,
-             cancel: CancelToken = NEVER_CANCELLED) -> ReconcileResult:
+    def _run(
+        self,
+        account_ids: list[int] | None = None,
+        *,
+        until: date | None = None,
+        method: LotMethod | str | None = None,
+        events: bool = False,
+        disposals: bool = False,
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> ReconcileResult:
         accounts = self._accounts()
         forced = parse_lot_method(method) if method else None
         progress(0.0, "Reading the ledger")
@@ -244,7 +251,9 @@ class PortfolioEngine:
             {a.id: forced or a.lot_method for a in accounts.values()},
             wash_sales={a.id: a.track_wash_sales for a in accounts.values()},
             names={a.id: a.name for a in accounts.values()},
-            events=events, checkpoint=checkpoint, disposals=disposals,
+            events=events,
+            checkpoint=checkpoint,
+            disposals=disposals,
         )
 
     def _name(self, accounts: dict[int, Account], account_id: int) -> str:
@@ -253,8 +262,12 @@ class PortfolioEngine:
 
     # -- holdings and lots -----------------------------------------------------------
 
-    def holdings(self, account: int | str | None = None, method: LotMethod | str | None = None,
-                 date: date | None = None) -> list[HoldingView]:
+    def holdings(
+        self,
+        account: int | str | None = None,
+        method: LotMethod | str | None = None,
+        date: date | None = None,
+    ) -> list[HoldingView]:
         """Open positions (shares > 0) as of `date` (default: everything in the ledger),
         valued at the latest close on or before that date; unpriced ones have None."""
         ids = self._ids(account)
@@ -264,17 +277,28 @@ class PortfolioEngine:
     def _holding_views(self, result: ReconcileResult, on: date | None) -> list[HoldingView]:
         accounts = self._accounts()
         held = result.holdings()
-        prices = self._prices.latest_prices(sorted({h.symbol for h in held}),
-                                            on or date.today())
+        prices = self._prices.latest_prices(sorted({h.symbol for h in held}), on or date.today())
         out = []
         for h in held:
             px = prices.get(h.symbol)
             price = price_decimal(px[1]) if px else None
             mv = (h.shares * price).quantize(Decimal(1).scaleb(-12)) if price is not None else None
-            out.append(HoldingView(
-                h.account_id, self._name(accounts, h.account_id), h.symbol, h.shares,
-                h.cost_basis, h.realized_gain, h.currency, h.lot_method, price,
-                px[0] if px else None, mv, None if mv is None else mv - h.cost_basis))
+            out.append(
+                HoldingView(
+                    h.account_id,
+                    self._name(accounts, h.account_id),
+                    h.symbol,
+                    h.shares,
+                    h.cost_basis,
+                    h.realized_gain,
+                    h.currency,
+                    h.lot_method,
+                    price,
+                    px[0] if px else None,
+                    mv,
+                    None if mv is None else mv - h.cost_basis,
+                )
+            )
         return out
 
     def lots(self, symbol: str, account: int | str | None = None) -> list[LotView]:
@@ -292,13 +316,28 @@ class PortfolioEngine:
             if al.symbol.upper() != sym:
                 continue
             lot: Lot = al.lot
-            mv = (lot.quantity * price).quantize(Decimal(1).scaleb(-12)) if price is not None else None
-            out.append(LotView(
-                al.account_id, self._name(accounts, al.account_id), al.symbol, lot.lot_id,
-                lot.acquired, lot.holding_start, lot.quantity, lot.cost_basis, lot.per_share,
-                lot.wash_sale_adjustment,
-                Term.LONG if is_long_term(lot.holding_start, today) else Term.SHORT,
-                mv, None if mv is None else mv - lot.cost_basis))
+            mv = (
+                (lot.quantity * price).quantize(Decimal(1).scaleb(-12))
+                if price is not None
+                else None
+            )
+            out.append(
+                LotView(
+                    al.account_id,
+                    self._name(accounts, al.account_id),
+                    al.symbol,
+                    lot.lot_id,
+                    lot.acquired,
+                    lot.holding_start,
+                    lot.quantity,
+                    lot.cost_basis,
+                    lot.per_share,
+                    lot.wash_sale_adjustment,
+                    Term.LONG if is_long_term(lot.holding_start, today) else Term.SHORT,
+                    mv,
+                    None if mv is None else mv - lot.cost_basis,
+                )
+            )
         return out
 
     # -- realized gains -----------------------------------------------------------------
@@ -313,21 +352,36 @@ class PortfolioEngine:
             d: DisposedLot = r.disposal
             if year is not None and d.sold.year != year:
                 continue
-            lines.append(RealizedLine(
-                r.account_id, self._name(accounts, r.account_id), r.symbol,
-                f"{d.quantity.normalize():f} sh {r.symbol}", d.lot_id, d.quantity, d.acquired,
-                d.sold, d.proceeds, d.cost_basis, "W" if d.wash_sale_disallowed else "",
-                d.wash_sale_disallowed, d.reportable_gain, d.term))
+            lines.append(
+                RealizedLine(
+                    r.account_id,
+                    self._name(accounts, r.account_id),
+                    r.symbol,
+                    f"{d.quantity.normalize():f} sh {r.symbol}",
+                    d.lot_id,
+                    d.quantity,
+                    d.acquired,
+                    d.sold,
+                    d.proceeds,
+                    d.cost_basis,
+                    "W" if d.wash_sale_disallowed else "",
+                    d.wash_sale_disallowed,
+                    d.reportable_gain,
+                    d.term,
+                )
+            )
         lines.sort(key=lambda ln: (ln.sold, ln.account, ln.symbol, ln.acquired))
         short = [ln for ln in lines if ln.term is Term.SHORT]
         long = [ln for ln in lines if ln.term is Term.LONG]
-        return RealizedReport(year, lines, _totals(short), _totals(long),
-                              sum((ln.gain for ln in lines), Decimal(0)))
+        return RealizedReport(
+            year, lines, _totals(short), _totals(long), sum((ln.gain for ln in lines), Decimal(0))
+        )
 
     # -- reconciliation -----------------------------------------------------------------
 
-    def reconcile(self, progress: Progress = no_progress,
-                  cancel: CancelToken = NEVER_CANCELLED) -> ReconcileSummary:
+    def reconcile(
+        self, progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED
+    ) -> ReconcileSummary:
         """Recompute everything from the ledger and store lots and holdings."""
         t0 = time.perf_counter()
         result = self._run(None, progress=progress, cancel=cancel)
@@ -338,11 +392,15 @@ class PortfolioEngine:
         views = self._holding_views(result, None)
         progress(1.0, "Done")
         return ReconcileSummary(
-            transactions=result.rows, holdings=views,
+            transactions=result.rows,
+            holdings=views,
             cash={self._name(accounts, a): v for a, v in result.cash_balances().items()},
-            income={self._name(accounts, a): from_units(v) for a, v in sorted(result.income.items())},
+            income={
+                self._name(accounts, a): from_units(v) for a, v in sorted(result.income.items())
+            },
             open_lots=sum(len(b.lots) for b in result.books.values()),
-            seconds=time.perf_counter() - t0)
+            seconds=time.perf_counter() - t0,
+        )
 
     def rederive(self, account_ids: list[int] | None = None) -> Changes:
         """Rebuild the lots and holdings tables of these accounts (all when None).
@@ -387,30 +445,43 @@ class PortfolioEngine:
             for lot, b in zip(book.lots, book.lot_bases(), strict=True):
                 l_acct.append(acct)
                 l_sym.append(sym)
-                l_id.append(lot[0])  # type: ignore[arg-type]
-                l_acq.append(lot[1])  # type: ignore[arg-type]
-                l_qty.append(lot[3])  # type: ignore[arg-type]
+                l_id.append(lot[0])
+                l_acq.append(lot[1])
+                l_qty.append(lot[3])
                 l_basis.append(b)
                 l_cur.append(cur)
-                l_wash.append(lot[5])  # type: ignore[arg-type]
+                l_wash.append(lot[5])
         qty = decimal_array(l_qty)
-        lots = pa.table({
-            "account_id": pa.array(l_acct, pa.int32()), "symbol": pa.array(l_sym, pa.string()),
-            "lot_id": pa.array(l_id, pa.string()),
-            "acquired_date": pa.array(l_acq, pa.int32()).cast(pa.date32()),
-            "quantity": qty, "remaining": qty, "cost_basis": decimal_array(l_basis),
-            "currency": pa.array(l_cur, pa.string()), "wash_sale_adjustment": decimal_array(l_wash),
-        })
-        holdings = pa.table({
-            "account_id": pa.array(h_acct, pa.int32()), "symbol": pa.array(h_sym, pa.string()),
-            "shares": decimal_array(h_sh), "cost_basis": decimal_array(h_basis),
-            "realized_gain": decimal_array(h_real), "currency": pa.array(h_cur, pa.string()),
-            "lot_method": pa.array(h_meth, pa.string()),
-            "as_of": pa.array([today] * len(h_acct), pa.date32()),
-        })
+        lots = pa.table(
+            {
+                "account_id": pa.array(l_acct, pa.int32()),
+                "symbol": pa.array(l_sym, pa.string()),
+                "lot_id": pa.array(l_id, pa.string()),
+                "acquired_date": pa.array(l_acq, pa.int32()).cast(pa.date32()),
+                "quantity": qty,
+                "remaining": qty,
+                "cost_basis": decimal_array(l_basis),
+                "currency": pa.array(l_cur, pa.string()),
+                "wash_sale_adjustment": decimal_array(l_wash),
+            }
+        )
+        holdings = pa.table(
+            {
+                "account_id": pa.array(h_acct, pa.int32()),
+                "symbol": pa.array(h_sym, pa.string()),
+                "shares": decimal_array(h_sh),
+                "cost_basis": decimal_array(h_basis),
+                "realized_gain": decimal_array(h_real),
+                "currency": pa.array(h_cur, pa.string()),
+                "lot_method": pa.array(h_meth, pa.string()),
+                "as_of": pa.array([today] * len(h_acct), pa.date32()),
+            }
+        )
         self._derived.replace(account_ids, lots, holdings)
 
-    def discrepancies(self, positions_csv_path: str | Path, account: int | str) -> list[Discrepancy]:
+    def discrepancies(
+        self, positions_csv_path: str | Path, account: int | str
+    ) -> list[Discrepancy]:
         """Compare the ledger's holdings of an account with a broker's positions CSV
         (columns symbol, quantity and optionally cost basis; common header spellings)."""
         acct = self.account(account)
@@ -420,9 +491,16 @@ class PortfolioEngine:
 
     # -- the ledger table ----------------------------------------------------------------
 
-    def _filter(self, account: int | str | Sequence[int | str] | None, symbol: str | None,
-                types: Sequence[str] | None, start: date | None, end: date | None,
-                text: str | None, batch_id: int | None) -> TransactionFilter:
+    def _filter(
+        self,
+        account: int | str | Sequence[int | str] | None,
+        symbol: str | None,
+        types: Sequence[str] | None,
+        start: date | None,
+        end: date | None,
+        text: str | None,
+        batch_id: int | None,
+    ) -> TransactionFilter:
         ids = self._ids(account)
         kinds = None
         if types:
@@ -430,30 +508,47 @@ class PortfolioEngine:
                 kinds = tuple(TxType(str(t).strip().lower()).value for t in types)
             except ValueError:
                 allowed = ", ".join(t.value for t in TxType)
-                raise ValidationError(f"Unknown transaction type in {list(types)}; use: {allowed}.",
-                                      field="type") from None
-        return TransactionFilter(tuple(ids) if ids is not None else None, symbol, kinds,
-                                 start, end, text, batch_id)
+                raise ValidationError(
+                    f"Unknown transaction type in {list(types)}; use: {allowed}.", field="type"
+                ) from None
+        return TransactionFilter(
+            tuple(ids) if ids is not None else None, symbol, kinds, start, end, text, batch_id
+        )
 
-    def transactions(self, account: int | str | Sequence[int | str] | None = None,
-                     symbol: str | None = None, types: Sequence[str] | None = None,
-                     start: date | None = None, end: date | None = None, text: str | None = None,
-                     batch_id: int | None = None, offset: int = 0,
-                     limit: int = 200) -> list[LedgerEntry]:
+    def transactions(
+        self,
+        account: int | str | Sequence[int | str] | None = None,
+        symbol: str | None = None,
+        types: Sequence[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        text: str | None = None,
+        batch_id: int | None = None,
+        offset: int = 0,
+        limit: int = 200,
+    ) -> list[LedgerEntry]:
         """One page of the ledger, newest first, for a table of any length."""
         return self._reader.transactions(
-            self._filter(account, symbol, types, start, end, text, batch_id), offset, limit)
+            self._filter(account, symbol, types, start, end, text, batch_id), offset, limit
+        )
 
-    def transaction_count(self, account: int | str | Sequence[int | str] | None = None,
-                          symbol: str | None = None, types: Sequence[str] | None = None,
-                          start: date | None = None, end: date | None = None,
-                          text: str | None = None, batch_id: int | None = None) -> int:
+    def transaction_count(
+        self,
+        account: int | str | Sequence[int | str] | None = None,
+        symbol: str | None = None,
+        types: Sequence[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        text: str | None = None,
+        batch_id: int | None = None,
+    ) -> int:
         return self._reader.count(self._filter(account, symbol, types, start, end, text, batch_id))
 
     # -- net worth ------------------------------------------------------------------------
 
-    def net_worth(self, date: date | None = None,
-                  accounts: int | str | Sequence[int | str] | None = None) -> NetWorth:
+    def net_worth(
+        self, date: date | None = None, accounts: int | str | Sequence[int | str] | None = None
+    ) -> NetWorth:
         on = date or _today()
         ids = self._ids(accounts)
         result = self._run(ids, until=on)
@@ -463,18 +558,31 @@ class PortfolioEngine:
         prices = self._prices.latest_prices(symbols, on)
         info = self._prices.security_info(symbols) if symbols else {}
         positions: list[Valuation] = [
-            value(h.account_id, self._name(accts, h.account_id), h.symbol, h.shares,
-                  h.cost_basis, h.realized_gain, h.currency, prices.get(h.symbol),
-                  info.get(h.symbol))
+            value(
+                h.account_id,
+                self._name(accts, h.account_id),
+                h.symbol,
+                h.shares,
+                h.cost_basis,
+                h.realized_gain,
+                h.currency,
+                prices.get(h.symbol),
+                info.get(h.symbol),
+            )
             for h in held
         ]
-        cash = [(self._name(accts, a), accts[a].currency if a in accts else "USD", bal)
-                for a, bal in result.cash_balances().items()]
+        cash = [
+            (self._name(accts, a), accts[a].currency if a in accts else "USD", bal)
+            for a, bal in result.cash_balances().items()
+        ]
         return summarize(on, positions, cash)
 
-    def net_worth_history(self, start: date | None = None, end: date | None = None,
-                          accounts: int | str | Sequence[int | str] | None = None
-                          ) -> NetWorthHistory:
+    def net_worth_history(
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        accounts: int | str | Sequence[int | str] | None = None,
+    ) -> NetWorthHistory:
         """Daily values from the first ledger date (or `start`) to `end` (default today)."""
         ids = self._ids(accounts)
         last = end or _today()
@@ -496,21 +604,40 @@ class PortfolioEngine:
                 entry[0].append(d)
                 entry[1].append(c)
         names = {a.id: a.name for a in self._accounts().values()}
-        return history(begin, last, share_ev, result.cash_events or [], result.flows,
-                       self._split_rows(ids, last), prices, names)
+        return history(
+            begin,
+            last,
+            share_ev,
+            result.cash_events or [],
+            result.flows,
+            self._split_rows(ids, last),
+            prices,
+            names,
+        )
 
-    def _split_rows(self, ids: list[int] | None, last: date) -> dict[tuple[int, str], list[tuple[int, float]]]:
+    def _split_rows(
+        self, ids: list[int] | None, last: date
+    ) -> dict[tuple[int, str], list[tuple[int, float]]]:
         out: dict[tuple[int, str], list[tuple[int, float]]] = {}
         for e in self._reader.transactions(
-                TransactionFilter(tuple(ids) if ids is not None else None, None, ("split",),
-                                  None, last), 0, 1_000_000):
+            TransactionFilter(
+                tuple(ids) if ids is not None else None, None, ("split",), None, last
+            ),
+            0,
+            1_000_000,
+        ):
             if e.symbol and e.split_ratio:
                 out.setdefault((e.account_id, e.symbol), []).append(
-                    (day_number(e.date), float(e.split_ratio)))
+                    (day_number(e.date), float(e.split_ratio))
+                )
         return out
 
-    def growth(self, start: date | None = None, end: date | None = None,
-               accounts: int | str | Sequence[int | str] | None = None) -> Growth:
+    def growth(
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        accounts: int | str | Sequence[int | str] | None = None,
+    ) -> Growth:
         """Monthly, quarterly and annual growth of net worth and their acceleration."""
         h = self.net_worth_history(start, end, accounts)
         return growth_rates(h.dates, h.total)
@@ -526,14 +653,28 @@ class PortfolioEngine:
         accts = self._accounts()
         rows: dict[int, dict[str, Any]] = {}
         for a in accts.values():
-            rows[a.id] = {"account_id": a.id, "date": on, "market_value": Decimal(0),
-                          "cost_basis": Decimal(0), "cash": Decimal(0), "currency": a.currency,
-                          "unpriced": 0}
+            rows[a.id] = {
+                "account_id": a.id,
+                "date": on,
+                "market_value": Decimal(0),
+                "cost_basis": Decimal(0),
+                "cash": Decimal(0),
+                "currency": a.currency,
+                "unpriced": 0,
+            }
         for p in nw.positions:
-            row = rows.setdefault(p.account_id, {
-                "account_id": p.account_id, "date": on, "market_value": Decimal(0),
-                "cost_basis": Decimal(0), "cash": Decimal(0), "currency": p.currency,
-                "unpriced": 0})
+            row = rows.setdefault(
+                p.account_id,
+                {
+                    "account_id": p.account_id,
+                    "date": on,
+                    "market_value": Decimal(0),
+                    "cost_basis": Decimal(0),
+                    "cash": Decimal(0),
+                    "currency": p.currency,
+                    "unpriced": 0,
+                },
+            )
             if p.market_value is None:
                 row["unpriced"] += 1
             else:
@@ -550,16 +691,27 @@ class PortfolioEngine:
             self._derived.save_snapshots(frame)
         return Changes(ledger=True)
 
-    def snapshots(self, accounts: int | str | Sequence[int | str] | None = None,
-                  start: date | None = None, end: date | None = None) -> list[Snapshot]:
+    def snapshots(
+        self,
+        accounts: int | str | Sequence[int | str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> list[Snapshot]:
         accts = self._accounts()
-        return [Snapshot(r[0], self._name(accts, r[0]), r[1], r[2], r[3], r[4], r[5], r[6])
-                for r in self._derived.snapshots(self._ids(accounts), start, end)]
+        return [
+            Snapshot(r[0], self._name(accts, r[0]), r[1], r[2], r[3], r[4], r[5], r[6])
+            for r in self._derived.snapshots(self._ids(accounts), start, end)
+        ]
 
     # -- performance ----------------------------------------------------------------------
 
-    def performance(self, account: int | str | None = None, benchmark: str | None = None,
-                    start: date | None = None, end: date | None = None) -> Performance:
+    def performance(
+        self,
+        account: int | str | None = None,
+        benchmark: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> Performance:
         """XIRR, TWR, CAGR, max drawdown, volatility; optionally against a benchmark."""
         ids = self._ids(account)
         h = self.net_worth_history(None, end, ids)
@@ -591,16 +743,31 @@ class PortfolioEngine:
             if not len(frame):
                 raise NotFoundError(
                     f"No prices for benchmark {sym} between {h.dates[lo]} and {h.dates[-1]};"
-                    f" sync its prices first.")
+                    f" sync its prices first."
+                )
             bdates = [d if isinstance(d, date) else d.date() for d in frame["date"]]
             bench_stats = series_stats(bdates, frame["close"].to_numpy(dtype=np.float64), 252.0)
             excess = stats.total_return - bench_stats.total_return
-        return Performance(name, h.dates[lo], h.dates[-1], v0, v1, net, xr, twr, stats, sym,
-                           bench_stats, excess, by_account)
+        return Performance(
+            name,
+            h.dates[lo],
+            h.dates[-1],
+            v0,
+            v1,
+            net,
+            xr,
+            twr,
+            stats,
+            sym,
+            bench_stats,
+            excess,
+            by_account,
+        )
 
 
-def _measure(h: NetWorthHistory, lo: int, hi: int | None
-             ) -> tuple[SeriesStats, float, float, float, float, float]:
+def _measure(
+    h: NetWorthHistory, lo: int, hi: int | None
+) -> tuple[SeriesStats, float, float, float, float, float]:
     values = h.total[lo:hi]
     flows = h.flows[lo:hi]
     dates = h.dates[lo:hi]
@@ -674,17 +841,21 @@ def read_positions_csv(path: Path) -> list[BrokerPosition]:
     if i_sym is None or i_qty is None:
         raise ImportFileError(
             f"{Location(str(path), 1)}: needs a symbol and a quantity column "
-            f"(found: {', '.join(header)}).")
+            f"(found: {', '.join(header)})."
+        )
     out: list[BrokerPosition] = []
     for line_no, row in enumerate(reader, start=2):
         if not any(c.strip() for c in row):
             continue
         if len(row) <= max(i_sym, i_qty):
-            raise ImportFileError(f"{Location(str(path), line_no)}: has {len(row)} columns; "
-                                  f"expected {len(header)}.")
+            raise ImportFileError(
+                f"{Location(str(path), line_no)}: has {len(row)} columns; expected {len(header)}."
+            )
         sym = row[i_sym].strip().upper()
         if not sym:
-            raise ImportFileError(f"{Location(str(path), line_no, header[i_sym])}: symbol is empty.")
+            raise ImportFileError(
+                f"{Location(str(path), line_no, header[i_sym])}: symbol is empty."
+            )
         qty = _money(row[i_qty], Location(str(path), line_no, header[i_qty]))
         basis = None
         if i_basis is not None and len(row) > i_basis and row[i_basis].strip():

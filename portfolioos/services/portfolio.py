@@ -51,14 +51,20 @@ class PortfolioService(PortfolioEngine):
     def update_account(self, ref: int | str, **fields: object) -> tuple[Account, Changes]:
         current = self.account(ref)
         draft = AccountDraft(
-            name=current.name, type=current.type, institution=current.institution,
-            currency=current.currency, notes=current.notes, lot_method=current.lot_method,
+            name=current.name,
+            type=current.type,
+            institution=current.institution,
+            currency=current.currency,
+            notes=current.notes,
+            lot_method=current.lot_method,
             track_wash_sales=current.track_wash_sales,
         )
         draft = replace(draft, **{k: v for k, v in fields.items() if v is not None})  # type: ignore[arg-type]
         updated = self._ctx.config.update_account(current.id, draft.validated())
-        ledger_changed = (updated.lot_method != current.lot_method
-                          or updated.track_wash_sales != current.track_wash_sales)
+        ledger_changed = (
+            updated.lot_method != current.lot_method
+            or updated.track_wash_sales != current.track_wash_sales
+        )
         return updated, Changes(accounts=True, ledger=ledger_changed)
 
     def delete_account(self, ref: int | str, *, force: bool = False) -> Changes:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from portfolioos.domain.ledger import LedgerEntry, TxType
 from portfolioos.domain.fifo_vector import Column
+from portfolioos.domain.ledger import LedgerEntry, TxType
 from portfolioos.domain.reconcile import LedgerColumns, VectorColumns
 from portfolioos.storage.duck import DuckDatabase
 
@@ -318,7 +318,8 @@ class LedgerReader:
             lot_row=col("lot_id").combine_chunks().is_valid().to_numpy(zero_copy_only=False),
         )
         return LedgerColumns(
-            id=_numeric_list(col("id")), day=_days(col("date")), kind=_numeric_list(col("kind")),
+            id=_numeric_list(col("id")), kind=_numeric_list(col("kind")),
+            day=_days(col("date")),  # type: ignore[arg-type]
             quantity=unscaled_ints(col("quantity")), price=unscaled_ints(col("price")),
             amount=unscaled_ints(col("amount")), fees=unscaled_ints(col("fees")),
             starts=[*starts.tolist(), n],

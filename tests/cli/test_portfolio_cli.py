@@ -18,27 +18,50 @@ from portfolioos.storage.price_store import PriceStore
 
 
 def _seed(data_dir: Path) -> None:
-    def tx(day: str, kind: str, symbol: str | None, qty: str | None, price: str | None,
-           amount: str) -> LedgerEntry:
-        return LedgerEntry(account_id=1, date=date.fromisoformat(day), type=TxType(kind),
-                           symbol=symbol, quantity=D(qty) if qty else None,
-                           price=D(price) if price else None, amount=D(amount), fees=D(0),
-                           currency="USD")
+    def tx(
+        day: str, kind: str, symbol: str | None, qty: str | None, price: str | None, amount: str
+    ) -> LedgerEntry:
+        return LedgerEntry(
+            account_id=1,
+            date=date.fromisoformat(day),
+            type=TxType(kind),
+            symbol=symbol,
+            quantity=D(qty) if qty else None,
+            price=D(price) if price else None,
+            amount=D(amount),
+            fees=D(0),
+            currency="USD",
+        )
 
     with AppContext.open(data_dir) as ctx:
         ctx.portfolio.create_account(AccountDraft(name="Brokerage"))
-        LedgerStore(ctx.portfolio_db).add_entries(with_fingerprints([
-            tx("2023-01-03", "deposit", None, None, None, "5000"),
-            tx("2023-01-03", "buy", "AAA", "3", "100.10", "-300.30"),
-            tx("2023-01-04", "buy", "AAA", "1", "90", "-90"),
-            tx("2023-01-04", "buy", "ZZZ", "0.333333333333", "3", "-1"),
-            tx("2023-02-01", "sell", "AAA", "1.5", "120", "180"),
-        ]))
-        PriceStore(ctx.market_db).upsert_prices(pd.DataFrame({
-            "symbol": ["AAA", "AAA"], "date": [date(2023, 1, 3), date(2023, 2, 1)],
-            "open": [100.1, 120.0], "high": [100.1, 120.0], "low": [100.1, 120.0],
-            "close": [100.1, 120.0], "adj_close": [100.1, 120.0], "volume": [0, 0],
-            "currency": ["USD", "USD"], "source": ["test", "test"]}))
+        LedgerStore(ctx.portfolio_db).add_entries(
+            with_fingerprints(
+                [
+                    tx("2023-01-03", "deposit", None, None, None, "5000"),
+                    tx("2023-01-03", "buy", "AAA", "3", "100.10", "-300.30"),
+                    tx("2023-01-04", "buy", "AAA", "1", "90", "-90"),
+                    tx("2023-01-04", "buy", "ZZZ", "0.333333333333", "3", "-1"),
+                    tx("2023-02-01", "sell", "AAA", "1.5", "120", "180"),
+                ]
+            )
+        )
+        PriceStore(ctx.market_db).upsert_prices(
+            pd.DataFrame(
+                {
+                    "symbol": ["AAA", "AAA"],
+                    "date": [date(2023, 1, 3), date(2023, 2, 1)],
+                    "open": [100.1, 120.0],
+                    "high": [100.1, 120.0],
+                    "low": [100.1, 120.0],
+                    "close": [100.1, 120.0],
+                    "adj_close": [100.1, 120.0],
+                    "volume": [0, 0],
+                    "currency": ["USD", "USD"],
+                    "source": ["test", "test"],
+                }
+            )
+        )
 
 
 def _json(proc: Any) -> Any:
@@ -74,8 +97,9 @@ def test_other_commands(run_cli: Any, data_dir: Path, tmp_path: Path) -> None:
     # cash 5000 - 300.30 - 90 - 1 + 180, plus AAA 2.5 x 120; ZZZ (unpriced) is left out
     assert nw["total_value"] == D("4788.7") + D(300)
     assert [u["symbol"] for u in nw["unpriced"]] == ["ZZZ"]
-    hist = _json(run_cli("networth", "history", "--from", "2023-01-03", "--to", "2023-01-05",
-                         "--json"))
+    hist = _json(
+        run_cli("networth", "history", "--from", "2023-01-03", "--to", "2023-01-05", "--json")
+    )
     assert [h["date"] for h in hist] == ["2023-01-03", "2023-01-04", "2023-01-05"]
     perf = _json(run_cli("performance", "--json", "--to", "2023-03-01"))
     assert perf["start"] == "2023-01-03"
@@ -93,9 +117,23 @@ def test_other_commands(run_cli: Any, data_dir: Path, tmp_path: Path) -> None:
 def test_errors_are_one_line(run_cli: Any, data_dir: Path) -> None:
     _seed(data_dir)
     with AppContext.open(data_dir) as ctx:
-        LedgerStore(ctx.portfolio_db).add_entries(with_fingerprints([LedgerEntry(
-            account_id=1, date=date(2023, 3, 1), type=TxType.SELL, symbol="AAA",
-            quantity=D(10), price=D(1), amount=D(10), fees=D(0), currency="USD")]))
+        LedgerStore(ctx.portfolio_db).add_entries(
+            with_fingerprints(
+                [
+                    LedgerEntry(
+                        account_id=1,
+                        date=date(2023, 3, 1),
+                        type=TxType.SELL,
+                        symbol="AAA",
+                        quantity=D(10),
+                        price=D(1),
+                        amount=D(10),
+                        fees=D(0),
+                        currency="USD",
+                    )
+                ]
+            )
+        )
     proc = run_cli("holdings", "--json")
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: Transaction 6 (2023-03-01, sell, account 'Brokerage'")

@@ -157,8 +157,9 @@ op = st.one_of(
 )
 
 
-def _run(method: LotMethod, ops: list[tuple[object, ...]], wash: bool = False
-         ) -> tuple[CostBasisTracker, D, D, D]:
+def _run(
+    method: LotMethod, ops: list[tuple[object, ...]], wash: bool = False
+) -> tuple[CostBasisTracker, D, D, D]:
     """Replay; returns tracker, total paid (basis in), total proceeds, last price."""
     t = CostBasisTracker(method, symbol="P", account="prop", wash_sales=wash)
     day = date(2020, 1, 1)
@@ -197,7 +198,8 @@ def test_shares_and_basis_are_conserved(method: LotMethod, ops: list[tuple[objec
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(METHODS), st.lists(op, min_size=1, max_size=30), st.booleans())
 def test_realized_plus_unrealized_is_value_minus_net_cost(
-        method: LotMethod, ops: list[tuple[object, ...]], wash: bool) -> None:
+    method: LotMethod, ops: list[tuple[object, ...]], wash: bool
+) -> None:
     t, paid, proceeds, last = _run(method, ops, wash)
     unreal = sum((u.unrealized_gain for u in t.unrealized(last)), D(0))
     value = sum((u.market_value for u in t.unrealized(last)), D(0))
@@ -214,15 +216,22 @@ def test_methods_agree_with_one_lot(q: D, p: D, f: D, frac: float, p2: D, f2: D)
         sell = max(D("0.001"), (q * D(str(frac))).quantize(D("0.001")))
         sell = min(sell, q)
         t.sell(date(2022, 6, 1), sell, p2, f2)
-        results.add((t.shares, t.cost_basis, t.realized_gain,
-                     tuple((d.quantity, d.cost_basis, d.term) for d in t.disposals())))
+        results.add(
+            (
+                t.shares,
+                t.cost_basis,
+                t.realized_gain,
+                tuple((d.quantity, d.cost_basis, d.term) for d in t.disposals()),
+            )
+        )
     assert len(results) == 1
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(qty, price), min_size=1, max_size=8), st.floats(0.01, 0.99), price)
 def test_average_keeps_per_share_basis_on_a_sale(
-        buys: list[tuple[D, D]], frac: float, p: D) -> None:
+    buys: list[tuple[D, D]], frac: float, p: D
+) -> None:
     t = CostBasisTracker(LotMethod.AVERAGE, symbol="AVG", account="a")
     for i, (q, px) in enumerate(buys):
         t.buy(date(2021, 1, 4) + timedelta(days=i), q, px)

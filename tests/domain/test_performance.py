@@ -12,9 +12,13 @@ from portfolioos.domain.performance import time_weighted_returns, xirr
 def test_xirr_reproduces_the_excel_documentation_example() -> None:
     # Microsoft Excel help, "XIRR function", example: -10,000 on 1/1/2008, then 2,750
     # (3/1/2008), 4,250 (10/30/2008), 3,250 (2/15/2009), 2,750 (4/1/2009) -> 0.373362535.
-    flows = [(date(2008, 1, 1), -10000.0), (date(2008, 3, 1), 2750.0),
-             (date(2008, 10, 30), 4250.0), (date(2009, 2, 15), 3250.0),
-             (date(2009, 4, 1), 2750.0)]
+    flows = [
+        (date(2008, 1, 1), -10000.0),
+        (date(2008, 3, 1), 2750.0),
+        (date(2008, 10, 30), 4250.0),
+        (date(2009, 2, 15), 3250.0),
+        (date(2009, 4, 1), 2750.0),
+    ]
     # Excel iterates "until the result is accurate within 0.000001 percent"; the exact
     # root is 0.37336253352, within that tolerance of the published 0.373362535.
     assert abs(xirr(flows) - 0.373362535) <= 0.373362535 * 1e-8
@@ -39,5 +43,10 @@ def test_analytics() -> None:
     assert math.isnan(cagr([0.0, 1.0], 1.0))
     assert max_drawdown([100.0, 120.0, 90.0, 130.0]) == -0.25
     assert max_drawdown([1.0, 2.0, 3.0]) == 0.0
-    assert abs(annualized_volatility([0.01, -0.01, 0.01, -0.01], 4) - np.std(
-        [0.01, -0.01, 0.01, -0.01], ddof=1) * 2) < 1e-15
+    assert (
+        abs(
+            annualized_volatility([0.01, -0.01, 0.01, -0.01], 4)
+            - np.std([0.01, -0.01, 0.01, -0.01], ddof=1) * 2
+        )
+        < 1e-15
+    )

@@ -16,9 +16,9 @@ U = 10**12
 
 row = st.tuples(
     st.sampled_from(["buy", "buy", "sell", "sell", "split"]),
-    st.integers(1, 5000),          # quantity in thousandths
-    st.integers(1, 100000),        # price in cents
-    st.integers(0, 3),             # day step
+    st.integers(1, 5000),  # quantity in thousandths
+    st.integers(1, 100000),  # price in cents
+    st.integers(0, 3),  # day step
 )
 
 
@@ -36,14 +36,32 @@ def _columns(groups: list[list[tuple[str, int, int, int]]]) -> LedgerColumns:
             if kind == "sell":
                 q = min(q, held) if held else q  # sometimes oversell on purpose (held 0)
             if kind == "split":
-                rows.append(dict(id=rid, account=1 + g % 2, symbol=f"S{g}", day=day,
-                                 kind=SPLIT, split_ratio=2 * U))
+                rows.append(
+                    dict(
+                        id=rid,
+                        account=1 + g % 2,
+                        symbol=f"S{g}",
+                        day=day,
+                        kind=SPLIT,
+                        split_ratio=2 * U,
+                    )
+                )
                 held *= 2
                 continue
             amount = q * cents // 100 + cents % 7
-            rows.append(dict(id=rid, account=1 + g % 2, symbol=f"S{g}", day=day,
-                             kind=BUY if kind == "buy" else SELL, quantity=q, price=cents * U // 100,
-                             amount=-amount if kind == "buy" else amount, fees=0))
+            rows.append(
+                dict(
+                    id=rid,
+                    account=1 + g % 2,
+                    symbol=f"S{g}",
+                    day=day,
+                    kind=BUY if kind == "buy" else SELL,
+                    quantity=q,
+                    price=cents * U // 100,
+                    amount=-amount if kind == "buy" else amount,
+                    fees=0,
+                )
+            )
             held = held + q if kind == "buy" else held - q
     rows.sort(key=lambda r: (r["account"], r["symbol"], r["day"], r["kind"], r["id"]))
     return LedgerColumns.from_rows(rows)
@@ -51,8 +69,9 @@ def _columns(groups: list[list[tuple[str, int, int, int]]]) -> LedgerColumns:
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(row, min_size=1, max_size=25), min_size=1, max_size=6))
-def test_whole_group_fifo_equals_the_row_loop(groups: list[list[tuple[str, int, int, int]]]
-                                              ) -> None:
+def test_whole_group_fifo_equals_the_row_loop(
+    groups: list[list[tuple[str, int, int, int]]],
+) -> None:
     cols = _columns(groups)
     methods = {1: LotMethod.FIFO, 2: LotMethod.FIFO}
     outcomes = []
@@ -62,6 +81,7 @@ def test_whole_group_fifo_equals_the_row_loop(groups: list[list[tuple[str, int, 
         except LedgerError as exc:
             outcomes.append(("error", exc.message))
             continue
-        outcomes.append(("ok", {k: (b.shares, b.realized, list(b.lots)) for k, b in r.books.items()},
-                         r.cash))
+        outcomes.append(
+            ("ok", {k: (b.shares, b.realized, list(b.lots)) for k, b in r.books.items()}, r.cash)
+        )
     assert outcomes[0] == outcomes[1]

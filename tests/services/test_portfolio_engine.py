@@ -17,14 +17,29 @@ from portfolioos.storage.ledger_store import LedgerStore
 from portfolioos.storage.price_store import PriceStore
 
 
-def tx(acct: int, day: str, kind: str, symbol: str | None = None, qty: str | None = None,
-       price: str | None = None, amount: str | None = None, fees: str = "0", **kw: object
-       ) -> LedgerEntry:
-    return LedgerEntry(account_id=acct, date=date.fromisoformat(day), type=TxType(kind),
-                       symbol=symbol, quantity=None if qty is None else D(qty),
-                       price=None if price is None else D(price),
-                       amount=None if amount is None else D(amount), fees=D(fees),
-                       currency="USD", **kw)  # type: ignore[arg-type]
+def tx(
+    acct: int,
+    day: str,
+    kind: str,
+    symbol: str | None = None,
+    qty: str | None = None,
+    price: str | None = None,
+    amount: str | None = None,
+    fees: str = "0",
+    **kw: object,
+) -> LedgerEntry:
+    return LedgerEntry(
+        account_id=acct,
+        date=date.fromisoformat(day),
+        type=TxType(kind),
+        symbol=symbol,
+        quantity=None if qty is None else D(qty),
+        price=None if price is None else D(price),
+        amount=None if amount is None else D(amount),
+        fees=D(fees),
+        currency="USD",
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def add(ctx: AppContext, *entries: LedgerEntry) -> None:
@@ -32,12 +47,22 @@ def add(ctx: AppContext, *entries: LedgerEntry) -> None:
 
 
 def prices(ctx: AppContext, rows: list[tuple[str, str, float]]) -> None:
-    PriceStore(ctx.market_db).upsert_prices(pd.DataFrame({
-        "symbol": [r[0] for r in rows], "date": [date.fromisoformat(r[1]) for r in rows],
-        "open": [r[2] for r in rows], "high": [r[2] for r in rows], "low": [r[2] for r in rows],
-        "close": [r[2] for r in rows], "adj_close": [r[2] for r in rows],
-        "volume": [0] * len(rows), "currency": ["USD"] * len(rows), "source": ["test"] * len(rows),
-    }))
+    PriceStore(ctx.market_db).upsert_prices(
+        pd.DataFrame(
+            {
+                "symbol": [r[0] for r in rows],
+                "date": [date.fromisoformat(r[1]) for r in rows],
+                "open": [r[2] for r in rows],
+                "high": [r[2] for r in rows],
+                "low": [r[2] for r in rows],
+                "close": [r[2] for r in rows],
+                "adj_close": [r[2] for r in rows],
+                "volume": [0] * len(rows),
+                "currency": ["USD"] * len(rows),
+                "source": ["test"] * len(rows),
+            }
+        )
+    )
 
 
 @pytest.fixture
@@ -47,7 +72,8 @@ def acct(ctx: AppContext) -> int:
 
 
 def test_every_transaction_type(ctx: AppContext, acct: int) -> None:
-    add(ctx,
+    add(
+        ctx,
         tx(acct, "2023-01-02", "deposit", amount="10000"),
         tx(acct, "2023-01-03", "buy", "VTI", "10", "200", "-2001", fees="1"),
         tx(acct, "2023-02-01", "dividend", "VTI", amount="15"),
@@ -56,8 +82,15 @@ def test_every_transaction_type(ctx: AppContext, acct: int) -> None:
         tx(acct, "2023-05-01", "sell", "VTI", "5", "110", "549", fees="1"),
         tx(acct, "2023-05-02", "interest", amount="3.25"),
         tx(acct, "2023-05-03", "fee", amount="-5"),
-        tx(acct, "2023-06-01", "transfer_in", "AAPL", "4", original_basis=D("400"),
-           acquired_date=date(2019, 1, 1)),
+        tx(
+            acct,
+            "2023-06-01",
+            "transfer_in",
+            "AAPL",
+            "4",
+            original_basis=D("400"),
+            acquired_date=date(2019, 1, 1),
+        ),
         tx(acct, "2023-06-02", "transfer_out", "AAPL", "1"),
         tx(acct, "2023-07-01", "withdrawal", amount="-1000"),
     )
@@ -79,19 +112,26 @@ def test_every_transaction_type(ctx: AppContext, acct: int) -> None:
 
 
 def test_same_day_buy_then_sell_whatever_the_export_order(ctx: AppContext, acct: int) -> None:
-    add(ctx, tx(acct, "2024-01-02", "sell", "X", "1", "12", "12"),
-        tx(acct, "2024-01-02", "buy", "X", "2", "10", "-20"))
+    add(
+        ctx,
+        tx(acct, "2024-01-02", "sell", "X", "1", "12", "12"),
+        tx(acct, "2024-01-02", "buy", "X", "2", "10", "-20"),
+    )
     [h] = ctx.portfolio.holdings()
     assert h.shares == 1 and h.realized_gain == 2
 
 
-@pytest.mark.parametrize(("row", "needle"), [
-    (dict(kind="sell", symbol="X", qty="1", price="10", amount="10"), "only 0 are held"),
-    (dict(kind="split", symbol="X", split_ratio=D(0)), "split ratio 0"),
-    (dict(kind="buy", symbol="X", qty="-3", price="10", amount="-30"), "quantity -3"),
-])
-def test_bad_data_names_the_transaction(ctx: AppContext, acct: int, row: dict[str, object],
-                                        needle: str) -> None:
+@pytest.mark.parametrize(
+    ("row", "needle"),
+    [
+        (dict(kind="sell", symbol="X", qty="1", price="10", amount="10"), "only 0 are held"),
+        (dict(kind="split", symbol="X", split_ratio=D(0)), "split ratio 0"),
+        (dict(kind="buy", symbol="X", qty="-3", price="10", amount="-30"), "quantity -3"),
+    ],
+)
+def test_bad_data_names_the_transaction(
+    ctx: AppContext, acct: int, row: dict[str, object], needle: str
+) -> None:
     add(ctx, tx(acct, "2024-03-04", **row))  # type: ignore[arg-type]
     tid = ctx.portfolio_db.fetchone("SELECT id FROM transactions")[0]  # type: ignore[index]
     with pytest.raises(LedgerError) as err:
@@ -103,9 +143,12 @@ def test_bad_data_names_the_transaction(ctx: AppContext, acct: int, row: dict[st
 
 
 def test_net_worth_values_and_flags_unpriced(ctx: AppContext, acct: int) -> None:
-    add(ctx, tx(acct, "2024-01-02", "deposit", amount="5000"),
+    add(
+        ctx,
+        tx(acct, "2024-01-02", "deposit", amount="5000"),
         tx(acct, "2024-01-03", "buy", "AAA", "10", "100", "-1000"),
-        tx(acct, "2024-01-03", "buy", "ZZZ", "1", "50", "-50"))
+        tx(acct, "2024-01-03", "buy", "ZZZ", "1", "50", "-50"),
+    )
     prices(ctx, [("AAA", "2024-01-03", 100.0), ("AAA", "2024-02-01", 123.45)])
     nw = ctx.portfolio.net_worth(date(2024, 3, 1))
     assert nw.market_value == D("1234.5")
@@ -121,10 +164,20 @@ def test_net_worth_values_and_flags_unpriced(ctx: AppContext, acct: int) -> None
 
 
 def test_history_snapshots_and_performance(ctx: AppContext, acct: int) -> None:
-    add(ctx, tx(acct, "2024-01-01", "deposit", amount="1000"),
-        tx(acct, "2024-01-01", "buy", "AAA", "10", "100", "-1000"))
-    prices(ctx, [("AAA", "2024-01-01", 100.0), ("AAA", "2024-01-03", 110.0),
-                 ("BEN", "2024-01-01", 50.0), ("BEN", "2024-01-03", 52.0)])
+    add(
+        ctx,
+        tx(acct, "2024-01-01", "deposit", amount="1000"),
+        tx(acct, "2024-01-01", "buy", "AAA", "10", "100", "-1000"),
+    )
+    prices(
+        ctx,
+        [
+            ("AAA", "2024-01-01", 100.0),
+            ("AAA", "2024-01-03", 110.0),
+            ("BEN", "2024-01-01", 50.0),
+            ("BEN", "2024-01-03", 52.0),
+        ],
+    )
     h = ctx.portfolio.net_worth_history(end=date(2024, 1, 4))
     assert [round(v, 6) for v in h.total] == [1000.0, 1000.0, 1100.0, 1100.0]
     assert h.flows[0] == 1000.0
@@ -148,10 +201,13 @@ def test_buys_without_deposits_are_treated_as_contributions(ctx: AppContext, acc
 def test_realized_report_by_year_with_wash_sale(ctx: AppContext) -> None:
     account, _ = ctx.portfolio.create_account(AccountDraft(name="Taxable", track_wash_sales=True))
     a = account.id
-    add(ctx, tx(a, "2022-01-03", "buy", "X", "100", "10", "-1000"),
+    add(
+        ctx,
+        tx(a, "2022-01-03", "buy", "X", "100", "10", "-1000"),
         tx(a, "2023-06-01", "sell", "X", "100", "7.5", "750"),
         tx(a, "2023-06-20", "buy", "X", "100", "8", "-800"),
-        tx(a, "2024-02-01", "sell", "X", "100", "12", "1200"))
+        tx(a, "2024-02-01", "sell", "X", "100", "12", "1200"),
+    )
     r23 = ctx.portfolio.realized(2023)
     [line] = r23.lines
     assert (line.code, line.adjustment, line.gain, line.term.value) == ("W", 250, 0, "long")
@@ -163,8 +219,22 @@ def test_realized_report_by_year_with_wash_sale(ctx: AppContext) -> None:
 
 
 def test_transactions_page_and_count(ctx: AppContext, acct: int) -> None:
-    add(ctx, *[tx(acct, f"2024-01-{d:02d}", "buy", "AAA" if d % 2 else "BBB", "1", "1", "-1",
-                  note=f"row {d}") for d in range(1, 21)])
+    add(
+        ctx,
+        *[
+            tx(
+                acct,
+                f"2024-01-{d:02d}",
+                "buy",
+                "AAA" if d % 2 else "BBB",
+                "1",
+                "1",
+                "-1",
+                note=f"row {d}",
+            )
+            for d in range(1, 21)
+        ],
+    )
     assert ctx.portfolio.transaction_count() == 20
     assert ctx.portfolio.transaction_count(symbol="aaa") == 10
     page = ctx.portfolio.transactions(offset=5, limit=5)
@@ -175,10 +245,13 @@ def test_transactions_page_and_count(ctx: AppContext, acct: int) -> None:
 
 
 def test_discrepancies_against_a_positions_csv(ctx: AppContext, acct: int, tmp_path: Path) -> None:
-    add(ctx, tx(acct, "2024-01-02", "buy", "AAA", "10", "100", "-1000"),
-        tx(acct, "2024-01-02", "buy", "BBB", "5", "10", "-50"))
+    add(
+        ctx,
+        tx(acct, "2024-01-02", "buy", "AAA", "10", "100", "-1000"),
+        tx(acct, "2024-01-02", "buy", "BBB", "5", "10", "-50"),
+    )
     csv_file = tmp_path / "positions.csv"
-    csv_file.write_text("Symbol,Quantity,Cost Basis\nAAA,10,\"1,000.00\"\nBBB,4,50\nCCC,1,\n")
+    csv_file.write_text('Symbol,Quantity,Cost Basis\nAAA,10,"1,000.00"\nBBB,4,50\nCCC,1,\n')
     found = {(d.symbol, d.field): d for d in ctx.portfolio.discrepancies(csv_file, "Brokerage")}
     assert set(found) == {("BBB", "shares"), ("CCC", "shares")}
     assert found[("BBB", "shares")].difference == 1
@@ -191,9 +264,12 @@ def test_discrepancies_against_a_positions_csv(ctx: AppContext, acct: int, tmp_p
 def test_lot_method_comes_from_the_account_unless_overridden(ctx: AppContext) -> None:
     account, _ = ctx.portfolio.create_account(AccountDraft(name="L", lot_method="lifo"))
     a = account.id
-    add(ctx, tx(a, "2024-01-02", "buy", "X", "1", "10", "-10"),
+    add(
+        ctx,
+        tx(a, "2024-01-02", "buy", "X", "1", "10", "-10"),
         tx(a, "2024-01-03", "buy", "X", "1", "20", "-20"),
-        tx(a, "2024-01-04", "sell", "X", "1", "15", "15"))
+        tx(a, "2024-01-04", "sell", "X", "1", "15", "15"),
+    )
     assert ctx.portfolio.holdings("L")[0].cost_basis == 10
     assert ctx.portfolio.holdings("L", method="fifo")[0].cost_basis == 20
     assert ctx.portfolio.holdings("L", method="hifo")[0].cost_basis == 10

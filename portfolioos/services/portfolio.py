@@ -65,6 +65,10 @@ class PortfolioService(PortfolioEngine):
             updated.lot_method != current.lot_method
             or updated.track_wash_sales != current.track_wash_sales
         )
+        if ledger_changed:
+            # the stored lots and holdings follow the new method (a LedgerError here names
+            # the row the new method cannot apply, e.g. a SPECIFIC lot list under FIFO)
+            self.rederive([updated.id])
         return updated, Changes(accounts=True, ledger=ledger_changed)
 
     def delete_account(self, ref: int | str, *, force: bool = False) -> Changes:

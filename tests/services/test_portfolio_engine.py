@@ -273,3 +273,27 @@ def test_lot_method_comes_from_the_account_unless_overridden(ctx: AppContext) ->
     assert ctx.portfolio.holdings("L")[0].cost_basis == 10
     assert ctx.portfolio.holdings("L", method="fifo")[0].cost_basis == 20
     assert ctx.portfolio.holdings("L", method="hifo")[0].cost_basis == 10
+
+
+def test_rederive_stores_exact_lots_and_follows_the_account_method(ctx: AppContext) -> None:
+    account, _ = ctx.portfolio.create_account(AccountDraft(name="R"))
+    a = account.id
+    add(
+        ctx,
+        tx(a, "2024-01-02", "buy", "X", "0.333333333333", "3", "-1"),
+        tx(a, "2024-01-03", "buy", "X", "2", "5", "-10"),
+        tx(a, "2024-01-04", "sell", "X", "1", "6", "6"),
+    )
+    ctx.portfolio.rederive()
+    rows = ctx.portfolio_db.fetchall(
+        "SELECT lot_id, remaining, cost_basis FROM lots ORDER BY acquired_date"
+    )
+    # FIFO: the whole first lot and 0.666666666667 of the second are gone
+    assert rows == [("T2", D("1.333333333333"), D("6.666666666665"))]
+    held = ctx.portfolio_db.fetchall("SELECT shares, cost_basis, realized_gain FROM holdings")
+    assert held == [(D("1.333333333333"), D("6.666666666665"), D(6) - D("4.333333333335"))]
+    ctx.portfolio.update_account("R", lot_method="lifo")
+    rows = ctx.portfolio_db.fetchall(
+        "SELECT lot_id, remaining, cost_basis FROM lots ORDER BY acquired_date"
+    )
+    assert rows == [("T1", D("0.333333333333"), D(1)), ("T2", D(1), D(5))]

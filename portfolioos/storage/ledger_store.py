@@ -95,7 +95,9 @@ class LedgerStore:
             return self.append_frame(cur, entries_frame(entries))
 
     def count_transactions(self, account_id: int) -> int:
-        row = self.db.fetchone("SELECT count(*) FROM transactions WHERE account_id = ?", [account_id])
+        row = self.db.fetchone(
+            "SELECT count(*) FROM transactions WHERE account_id = ?", [account_id]
+        )
         return int(row[0]) if row else 0
 
     def delete_account_data(self, account_id: int) -> int:

@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portfolioos.cli.llm",
     "portfolioos.cli.market",
     "portfolioos.cli.imports",
+    "portfolioos.cli.portfolio",
     "portfolioos.cli.system",
     "portfolioos.cli.simulate",
 )

@@ -20,6 +20,7 @@ from portfolioos.storage.config_store import ConfigStore
 
 if TYPE_CHECKING:
     from portfolioos.secrets import Keychain
+    from portfolioos.services.accounts import AccountService
     from portfolioos.services.assistant import AssistantService
     from portfolioos.services.exports import ExportService
     from portfolioos.services.imports import ImportService
@@ -87,6 +88,13 @@ class AppContext:
         from portfolioos.services.settings import SettingsService
 
         return SettingsService(self)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        """Account operations without the engine's imports (the window's first paint)."""
+        from portfolioos.services.accounts import AccountService
+
+        return AccountService(self)
 
     @cached_property
     def portfolio(self) -> PortfolioService:

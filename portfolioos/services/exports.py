@@ -159,14 +159,11 @@ class ExportService:
         rows: Iterable[Any] | None = None,
         format: str = "csv",
     ) -> ExportResult:
-        """Holdings as a service reports them (`rows`, e.g. with market values), else the
-        stored holdings table the engine derives from the ledger."""
+        """Holdings as the engine reports them (shares, basis, latest price, market value,
+        unrealized and realized gain), unless the caller passes its own `rows`."""
         accounts = self._accounts(account)
         if rows is None:
-            # The engine's rederive() keeps the holdings table current.
-            rows = self._store.derived(
-                "holdings", [a.id for a in accounts] if account is not None else None
-            )
+            rows = self._ctx.portfolio.holdings(account=account)
         mapped = [dict(as_mapping(r)) for r in rows]
         return self._write("holdings", out, format, mapped, self._metadata("holdings", accounts))
 
@@ -178,17 +175,10 @@ class ExportService:
         rows: Iterable[Any] | None = None,
         format: str = "csv",
     ) -> ExportResult:
-        """Realized gains: `rows` from the engine, or its `realized_gains()` when present."""
+        """Realized gains per disposed lot (Form 8949 style), from the engine."""
         accounts = self._accounts(account)
         if rows is None:
-            source = getattr(self._ctx.portfolio, "realized_gains", None)
-            if not callable(source):
-                raise ValidationError(
-                    "Realized gains come from the portfolio engine, which "
-                    "this build does not include yet.",
-                    field="kind",
-                )
-            rows = source(account) if account is not None else source()
+            rows = self._ctx.portfolio.realized(account=account).lines
         mapped = [dict(as_mapping(r)) for r in rows]
         dates = [
             v

@@ -172,7 +172,7 @@ def test_simulation_paths_become_columns(filled: AppContext, tmp_path: Path) -> 
     ]
 
 
-def test_holdings_export_takes_service_rows_or_the_stored_table(
+def test_holdings_export_takes_service_rows_or_the_engine_holdings(
     filled: AppContext, tmp_path: Path
 ) -> None:
     out = tmp_path / "h.csv"
@@ -180,5 +180,16 @@ def test_holdings_export_takes_service_rows_or_the_stored_table(
     _, rows = read_csv(out)
     assert result.rows == 1 and rows == [{"symbol": "AAPL", "shares": "15", "note": "'@risk"}]
     stored = filled.exports.holdings(tmp_path / "h2.csv", account="Main")
-    assert stored.rows == 0  # nothing derived until the engine fills the holdings table
+    engine = filled.portfolio.holdings(account="Main")
+    assert stored.rows == len(engine) > 0
     assert stored.metadata["accounts"] == ["Main"]
+    _, exported = read_csv(tmp_path / "h2.csv")
+    assert [(r["symbol"], r["shares"]) for r in exported] == [
+        (h.symbol, format(h.shares.normalize(), "f")) for h in engine
+    ]
+
+
+def test_realized_export_lists_the_engine_lines(filled: AppContext, tmp_path: Path) -> None:
+    result = filled.exports.realized(tmp_path / "r.csv", account="Main")
+    lines = filled.portfolio.realized(account="Main").lines
+    assert result.rows == len(lines)

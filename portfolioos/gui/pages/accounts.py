@@ -98,9 +98,9 @@ class AccountDialog(QDialog):
         draft = self.draft()
         try:
             if self.account is None:
-                self.saved, changes = self.page.ctx.portfolio.create_account(draft)
+                self.saved, changes = self.page.ctx.accounts.create_account(draft)
             else:
-                self.saved, changes = self.page.ctx.portfolio.update_account(
+                self.saved, changes = self.page.ctx.accounts.update_account(
                     self.account.id,
                     name=draft.name,
                     type=draft.type,
@@ -162,7 +162,7 @@ class AccountsPage(Page):
         self.reload()
 
     def reload(self) -> None:
-        self.model.set_accounts(self.ctx.portfolio.list_accounts())
+        self.model.set_accounts(self.ctx.accounts.list_accounts())
         self.table.resizeColumnsToContents()
         self.empty_hint.setVisible(self.model.rowCount() == 0)
         self._update_buttons()
@@ -200,7 +200,7 @@ class AccountsPage(Page):
         if account is None:
             return
         try:
-            count = self.ctx.portfolio.transaction_count(account.id)
+            count = self.ctx.accounts.ledger_rows(account.id)
             text = f"Delete the account '{account.name}'?"
             if count:
                 text += (
@@ -209,7 +209,7 @@ class AccountsPage(Page):
                 )
             if not confirm(self, "Delete account", text):
                 return
-            changes = self.ctx.portfolio.delete_account(account.id, force=bool(count))
+            changes = self.ctx.accounts.delete_account(account.id, force=bool(count))
         except PortfolioOSError as exc:
             show_error(self, exc.message)
             return

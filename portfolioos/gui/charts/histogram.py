@@ -109,7 +109,7 @@ class HistogramChart(ChartBase):
             self.plot.addItem(line, ignoreBounds=True)
             self._markers.append(line)
         self._color()
-        self._summary(self.shares.size and count or 0)
+        self._summary((self.shares.size and count) or 0)
 
     def _summary(self, count: int) -> None:
         if not count:

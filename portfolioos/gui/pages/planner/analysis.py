@@ -123,8 +123,9 @@ class SensitivityPanel(QWidget):
             chart.x_kind = kind
             chart.x_axis.set_kind(kind)
         self.chart.set_title(f"Success rate by {param.label.lower()}")
-        self.chart.set_data(xs, {"success rate": [p.result.success_rate for p in points]},
-                            y_range=(0.0, 1.0))
+        self.chart.set_data(
+            xs, {"success rate": [p.result.success_rate for p in points]}, y_range=(0.0, 1.0)
+        )
         self.terminal.set_data(
             xs, {"median final value": [p.result.terminal_real["p50"] for p in points]}
         )
@@ -212,8 +213,9 @@ class ComparePanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.chart = LineChart("Median portfolio value (today's dollars)", x_kind="year",
-                               y_kind="money")
+        self.chart = LineChart(
+            "Median portfolio value (today's dollars)", x_kind="year", y_kind="money"
+        )
         self.chart.setObjectName("compareChart")
         right.addWidget(self.table)
         right.addWidget(self.chart)

@@ -113,9 +113,7 @@ def result_table(result: SimulationResult) -> tuple[list[str], list[list[float |
         row += [result.percentiles_real[label][t] for label in LABELS]
         spending = t < result.years
         row += [result.spending_percentiles[label][t] if spending else "" for label in LABELS]
-        row += [
-            result.spending_percentiles_real[label][t] if spending else "" for label in LABELS
-        ]
+        row += [result.spending_percentiles_real[label][t] if spending else "" for label in LABELS]
         row.append(result.depletion_probability[t - 1] if t > 0 else 0.0)
         rows.append(row)
     return header, rows
@@ -125,7 +123,11 @@ def write_result_csv(path: str | Path, result: SimulationResult) -> Path:
     """Write the percentile paths; a crash mid-write never leaves a half file behind."""
     target = Path(path)
     if target.suffix.lower() != ".csv":
-        target = target.with_suffix(target.suffix + ".csv") if target.suffix else target.with_suffix(".csv")
+        target = (
+            target.with_suffix(target.suffix + ".csv")
+            if target.suffix
+            else target.with_suffix(".csv")
+        )
     header, rows = result_table(result)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -147,5 +149,7 @@ def write_result_csv(path: str | Path, result: SimulationResult) -> Path:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise ValidationError(f"{target}: cannot write the export: {exc.strerror}.", field="path") from None
+        raise ValidationError(
+            f"{target}: cannot write the export: {exc.strerror}.", field="path"
+        ) from None
     return target

@@ -581,7 +581,9 @@ class ScenarioForm(QWidget):
                 "cash": self.vpw_cash.fraction(),
             }
         elif strategy is Strategy.FLOOR_CEILING:
-            withdrawal.update({"floor": self.fc_floor.fraction(), "ceiling": self.fc_ceiling.fraction()})
+            withdrawal.update(
+                {"floor": self.fc_floor.fraction(), "ceiling": self.fc_ceiling.fraction()}
+            )
         initial: Any = (
             self.initial.amount()
             if self.use_amount.isChecked()
@@ -695,7 +697,7 @@ class ScenarioForm(QWidget):
         if match:
             row = int(match.group(1))
             cols = {"type": 0, "name": 1, "year": 2, "end_year": 3, "amount": 4}
-            col = cols.get(match.group(2) or "", None)
+            col = cols.get(match.group(2) or "")
             if row < self.events.rowCount():
                 if col is None:
                     return [self.events.cellWidget(row, c) for c in range(len(EVENT_COLUMNS))]

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -78,6 +78,7 @@ class PlannerPage(Page):
         self.service = ctx.simulation
         self.generation = 0  # bumped on every edit; a result for an older plan is stale
         self.preview_task: Task | None = None
+        self.progress_task: Task | None = None
         self.preview_ms: float | None = None
         self.last_result: SimulationResult | None = None
         self.loaded_name = ""
@@ -89,6 +90,7 @@ class PlannerPage(Page):
         self._debounce.timeout.connect(self.start_preview)
         self.form.edited.connect(self._on_edit)
         self._loaded_once = False
+        self.destroyed.connect(self._cancel_all)
 
     # -- layout ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -222,6 +224,9 @@ class PlannerPage(Page):
     def current_plan(self) -> Scenario | None:
         """The form's plan, validated by the service; an error is shown on its field."""
         data = self.form.plan()
+        name = self.name_edit.text().strip()
+        if name:
+            data["name"] = name
         try:
             plan = self.service.parse_plan(data)
             if not isinstance(plan.initial_portfolio, float) and not hasattr(
@@ -247,6 +252,13 @@ class PlannerPage(Page):
             self._debounce.start()
 
     # -- preview -----------------------------------------------------------------------
+    def _cancel_all(self, *_: Any) -> None:
+        """The page is going away: stop its work (callbacks check the page still exists)."""
+        if self.preview_task is not None:
+            self.preview_task.cancel()
+        if self.progress_task is not None:
+            self.progress_task.cancel()
+
     def _cancel_preview(self) -> None:
         if self.preview_task is not None:
             self.preview_task.cancel()
@@ -264,9 +276,13 @@ class PlannerPage(Page):
         trials = min(plan.trials, PREVIEW_TRIALS)
 
         def done(result: SimulationResult) -> None:
-            if generation != self.generation or task is not self.preview_task:
-                return  # a newer plan is on its way
+            if task is not self.preview_task:
+                return  # replaced by a newer preview
             self.preview_task = None
+            if not shiboken6.isValid(self):
+                return  # the window closed while the preview ran
+            if generation != self.generation:
+                return  # the plan changed since; its own preview (if live) follows
             self.preview_ms = (time.perf_counter() - started) * 1000
             self.show_result(result, f"preview in {self.preview_ms:,.0f} ms")
             self.preview_drawn.emit()
@@ -274,11 +290,10 @@ class PlannerPage(Page):
         def failed(message: str) -> None:
             if task is self.preview_task:
                 self.preview_task = None
-                self.form.show_error(message, _field_of(message))
+                if shiboken6.isValid(self):
+                    self.form.show_error(message, _field_of(message))
 
-        task = run_task(
-            self.service.run, plan, trials=trials, on_result=done, on_error=failed
-        )
+        task = run_task(self.service.run, plan, trials=trials, on_result=done, on_error=failed)
         self.preview_task = task
         self.preview_label.setText(f"Previewing {trials:,} trials…")
         return task
@@ -299,6 +314,7 @@ class PlannerPage(Page):
             button.setEnabled(not busy)
 
     def _long_task_ended(self, state: str) -> None:
+        self.progress_task = None
         self._busy(False)
         self.run_state = state
         if state == "cancelled":
@@ -309,16 +325,24 @@ class PlannerPage(Page):
         self.banner.setVisible(False)
         self._busy(True)
         self.run_state = "running"
-        return self.progress.start(
+
+        def result(value: Any) -> None:
+            if shiboken6.isValid(self):
+                on_result(value)
+
+        self.progress_task = self.progress.start(
             fn,
             *args,
             message=message,
-            on_result=on_result,
+            on_result=result,
             on_error=self._long_error,
             **kwargs,
         )
+        return self.progress_task
 
     def _long_error(self, message: str) -> None:
+        if not shiboken6.isValid(self):
+            return
         field = _field_of(message)
         if field and self.form.widgets_for(field):
             self.form.show_error(message, field)
@@ -396,11 +420,10 @@ class PlannerPage(Page):
             return None
         service = self.service
 
-        def compare(
-            progress: Any = None, cancel: Any = None
-        ) -> list[tuple[str, SimulationResult]]:
+        def compare(progress: Any = None, cancel: Any = None) -> list[tuple[str, SimulationResult]]:
             out = []
             for i, name in enumerate(names):
+
                 def sub(fraction: float, message: str, i: int = i, name: str = name) -> None:
                     progress((i + fraction) / len(names), f"{name}: {message}")
 
@@ -410,9 +433,7 @@ class PlannerPage(Page):
         def shown(results: list[tuple[str, SimulationResult]]) -> None:
             self.compare.show_results(controller.compare_rows(results), results)
 
-        return self._start(
-            compare, message=f"Comparing {len(names)} scenarios…", on_result=shown
-        )
+        return self._start(compare, message=f"Comparing {len(names)} scenarios…", on_result=shown)
 
     # -- scenarios ---------------------------------------------------------------------
     def save_scenario(self, name: str | None = None) -> bool:

@@ -62,6 +62,7 @@ def test_a_plan_runs_and_the_fan_chart_shows_the_services_percentiles(qtbot, pag
     _load(page, PLAN)
     _run(qtbot, page)
     expected = ctx.simulation.run(ctx.simulation.parse_plan(PLAN))
+    qtbot.waitUntil(lambda: not page.results.pending(), timeout=5_000)
     drawn = page.results.fan_data()
     assert page.results.real  # today's dollars by default
     for p in (5, 10, 25, 50, 75, 90, 95):
@@ -70,6 +71,7 @@ def test_a_plan_runs_and_the_fan_chart_shows_the_services_percentiles(qtbot, pag
     assert page.results.fan.success_rate == pytest.approx(expected.success_rate)
 
     page.results.nominal_button.click()
+    qtbot.waitUntil(lambda: not page.results.pending(), timeout=5_000)
     drawn = page.results.fan_data()
     for p in (5, 50, 95):
         np.testing.assert_allclose(drawn[p], expected.percentiles[f"p{p}"], rtol=1e-12)

@@ -139,9 +139,6 @@ class PlannerPage(Page):
         self.banner = ErrorBanner()
         self.banner.setObjectName("plannerBanner")
         self.layout_.addWidget(self.banner)
-        self.progress = ProgressPanel()
-        self.progress.setObjectName("plannerProgress")
-        self.layout_.addWidget(self.progress)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
@@ -169,9 +166,20 @@ class PlannerPage(Page):
         split.setStretchFactor(1, 1)
         self.layout_.addWidget(split, 1)
 
+        # The bottom row keeps its height whether the progress panel shows or not: a
+        # panel appearing above the charts would re-lay out and repaint all of them
+        # (a quarter of a second of GUI thread on a slow machine).
+        bottom = QHBoxLayout()
         self.preview_label = QLabel("")
         self.preview_label.setObjectName("previewStatus")
-        self.layout_.addWidget(self.preview_label)
+        self.progress = ProgressPanel()
+        self.progress.setObjectName("plannerProgress")
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(policy)
+        bottom.addWidget(self.preview_label, 1)
+        bottom.addWidget(self.progress, 2)
+        self.layout_.addLayout(bottom)
 
         self.run_button.clicked.connect(self.run_plan)
         self.save_button.clicked.connect(lambda: self.save_scenario())

@@ -7,9 +7,11 @@ the real (today's dollars) variant and puts calendar years on the x axis.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -37,10 +39,25 @@ def success_note(rate: float) -> str:
 
 
 class ResultsView(QWidget):
+    """Draws the fan chart at once, then the other charts one per event-loop turn.
+
+    Redrawing five charts and four cards in one go keeps the GUI thread busy for
+    100-200 ms on a loaded machine (relayout and repaint of everything); one chart per
+    turn lets each paint on its own, so no single stall is long. `drawn` fires when the
+    last one is up.
+    """
+
+    drawn = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("planResults")
         self.result: SimulationResult | None = None
+        self._steps: list[Callable[[], None]] = []
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._next_step)
         self.start_year = dt.date.today().year
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -105,6 +122,18 @@ class ResultsView(QWidget):
             + (f" · {note}" if note else "")
         )
 
+    def pending(self) -> bool:
+        """Charts of the latest result still waiting for their turn."""
+        return bool(self._steps)
+
+    def _next_step(self) -> None:
+        if self._steps:
+            self._steps.pop(0)()
+        if self._steps:
+            self._step_timer.start()
+        else:
+            self.drawn.emit()
+
     def _draw(self) -> None:
         r = self.result
         if r is None:
@@ -116,49 +145,66 @@ class ResultsView(QWidget):
         hist = r.terminal_histogram_real if real else r.terminal_histogram
         years = self.start_year + np.arange(r.years + 1)
         unit = "today's dollars" if real else "nominal dollars"
-        self.fan.set_data(
-            years,
-            {p: paths[f"p{p}"] for p in PCTS},
-            success_rate=r.success_rate,
-        )
-        self.spending.set_data(
-            years[:-1],
-            {
-                "p10": spend["p10"],
-                "median": spend["p50"],
-                "p90": spend["p90"],
-            },
-            # From zero: a flat real spending line must not zoom into rounding noise.
-            y_range=(0.0, max(1.0, max(spend["p90"], default=0.0) * 1.1)),
-        )
-        depleted = [0.0, *r.depletion_probability]
-        top = max(0.05, min(1.0, max(depleted) * 1.15))
-        self.depletion.set_data(years, {"ran short": depleted}, y_range=(0.0, top))
-        if hist:
-            self.histogram.set_bins(
-                hist["edges"],
-                hist["shares"],
-                markers={"Median": terminal["p50"]},
-                count=r.trials,
-                clipped=terminal["max"] > hist["edges"][-1],
+
+        def fan() -> None:
+            self.fan.set_data(
+                years,
+                {p: paths[f"p{p}"] for p in PCTS},
+                success_rate=r.success_rate,
             )
-        self.histogram.set_title(f"Final value across trials ({unit})")
-        self.success_card.set_value(
-            None, text=fmt.percent(r.success_rate), note=success_note(r.success_rate)
-        )
-        self.median_card.set_value(
-            terminal["p50"], note=f"after {r.years} years", text=_big(terminal["p50"])
-        )
-        self.low_card.set_value(
-            terminal["p10"],
-            text=_big(terminal["p10"]),
-            note=f"{fmt.percent(terminal['probability_zero'])} end at $0",
-        )
-        first = spend["p50"][0] if spend["p50"] else 0.0
-        last = spend["p50"][-1] if spend["p50"] else 0.0
-        self.spending_card.set_value(first, text=_big(first), note=f"last year {_big(last)}")
-        for card in (self.median_card, self.low_card, self.spending_card):
-            card.setToolTip(f"Median of the trials, {unit}")
+
+        def cards() -> None:
+            self.success_card.set_value(
+                None, text=fmt.percent(r.success_rate), note=success_note(r.success_rate)
+            )
+            self.median_card.set_value(
+                terminal["p50"], note=f"after {r.years} years", text=_big(terminal["p50"])
+            )
+            self.low_card.set_value(
+                terminal["p10"],
+                text=_big(terminal["p10"]),
+                note=f"{fmt.percent(terminal['probability_zero'])} end at $0",
+            )
+            first = spend["p50"][0] if spend["p50"] else 0.0
+            last = spend["p50"][-1] if spend["p50"] else 0.0
+            self.spending_card.set_value(first, text=_big(first), note=f"last year {_big(last)}")
+            for card in (self.median_card, self.low_card, self.spending_card):
+                card.setToolTip(f"Median of the trials, {unit}")
+
+        def spending() -> None:
+            self.spending.set_data(
+                years[:-1],
+                {"p10": spend["p10"], "median": spend["p50"], "p90": spend["p90"]},
+                # From zero: a flat real spending line must not zoom into rounding noise.
+                y_range=(0.0, max(1.0, max(spend["p90"], default=0.0) * 1.1)),
+            )
+
+        def depletion() -> None:
+            depleted = [0.0, *r.depletion_probability]
+            top = max(0.05, min(1.0, max(depleted) * 1.15))
+            self.depletion.set_data(years, {"ran short": depleted}, y_range=(0.0, top))
+
+        def histogram() -> None:
+            if hist:
+                self.histogram.set_bins(
+                    hist["edges"],
+                    hist["shares"],
+                    markers={"Median": terminal["p50"]},
+                    count=r.trials,
+                    clipped=terminal["max"] > hist["edges"][-1],
+                )
+            self.histogram.set_title(f"Final value across trials ({unit})")
+
+        fan()
+        self._steps = [cards, spending, depletion, histogram]
+        self._step_timer.start()
+
+    def finish_drawing(self) -> None:
+        """Draw whatever is still queued now (screenshots, tests)."""
+        self._step_timer.stop()
+        while self._steps:
+            self._steps.pop(0)()
+        self.drawn.emit()
 
     def fan_data(self) -> dict[int, Any]:
         """The arrays the fan chart is drawing (for tests and the benchmark)."""

@@ -29,9 +29,9 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 GOAL_MS = 50.0
 
@@ -110,7 +110,7 @@ def planner_section(app: QApplication, ctx: Any, args: argparse.Namespace) -> di
         page.run_finished.connect(lambda _state, d=drawn: d.append(time.perf_counter()))
         beat = Heartbeat()
         beat.start()
-        spin(app, lambda: len(beat.gaps) >= 3)  # the heartbeat is running
+        spin(app, lambda b=beat: len(b.gaps) >= 3)  # the heartbeat is running
         clicked = time.perf_counter()
         QTest.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
         spin(app, lambda d=drawn: bool(d))
@@ -120,7 +120,7 @@ def planner_section(app: QApplication, ctx: Any, args: argparse.Namespace) -> di
         # measuring until they are all up (and a few beats after).
         spin(app, lambda: not page.results.pending())
         settled = len(beat.gaps) + 5
-        spin(app, lambda: len(beat.gaps) >= settled)
+        spin(app, lambda b=beat, n=settled: len(b.gaps) >= n)
         everything = time.perf_counter()
         stats = beat.stop()
         page.run_finished.disconnect()

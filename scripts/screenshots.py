@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -57,7 +58,14 @@ def main() -> int:
         window.resize(width, height)
         window.show()
         for index, title in enumerate(window.titles):
-            window.show_page(title)
+            page = window.show_page(title)
+            # A page that loads in the background (the Planner's first preview) says
+            # when it has something to show; wait for that, at most 60 s.
+            ready = getattr(page, "screenshot_ready", None)
+            deadline = time.monotonic() + 60
+            while ready is not None and not ready() and time.monotonic() < deadline:
+                app.processEvents()
+                time.sleep(0.01)
             for _ in range(20):
                 app.processEvents()
             target = out / f"{index + 1:02d}-{title.lower().replace(' ', '-')}.png"

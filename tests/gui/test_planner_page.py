@@ -116,7 +116,7 @@ def test_invalid_input_shows_the_fields_message_and_highlights_it(qtbot, page): 
 
     row = form.events.add_event({"type": "expense", "year": 45, "amount": 1000})
     assert "life_events[0].year" in form.error.text() and "0..29" in form.error.text()
-    assert form.marked() == [form.events.widget_at(row, 2)]
+    assert form.marked() == [form.events.widget_at(row, 1)]  # the Year cell
 
 
 def test_strategy_switch_shows_that_strategys_fields(page):  # type: ignore[no-untyped-def]

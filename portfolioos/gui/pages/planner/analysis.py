@@ -171,20 +171,17 @@ class GridPanel(QWidget):
         self.heatmap.set_title(f"Success rate: {x.label.lower()} × {y.label.lower()}")
 
 
+def _dollars(value: float) -> str:
+    return fmt.money(value, decimals=0)
+
+
 COMPARE_COLUMNS = (
     Col("Scenario", "name"),
-    Col("Success", "success_rate", format=lambda v: fmt.percent(v)),
-    Col("Median final (real)", "median_terminal_real", format=lambda v: fmt.money(v, decimals=0)),
-    Col("10th pct final (real)", "p10_terminal_real", format=lambda v: fmt.money(v, decimals=0)),
-    Col("First-year spending", "median_first_spending", format=lambda v: fmt.money(v, decimals=0)),
-    Col(
-        "Last-year spending (real)",
-        "median_last_spending_real",
-        format=lambda v: fmt.money(v, decimals=0),
-    ),
-    Col("Ends below start", "probability_below_initial", format=lambda v: fmt.percent(v)),
-    Col("Years", "years"),
-    Col("Trials", "trials"),
+    Col("Success", "success_rate", format=fmt.percent),
+    Col("Median final", "median_terminal_real", format=_dollars),
+    Col("10th pct final", "p10_terminal_real", format=_dollars),
+    Col("1st-year spend", "median_first_spending", format=_dollars),
+    Col("Last-year spend", "median_last_spending_real", format=_dollars),
 )
 
 
@@ -193,18 +190,20 @@ class ComparePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        left = QVBoxLayout()
-        left.addWidget(QLabel("Saved scenarios to compare:"))
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        pick = QVBoxLayout()
+        pick.addWidget(QLabel("Saved scenarios (tick two or more):"))
         self.choices = QListWidget()
         self.choices.setObjectName("compareChoices")
-        self.choices.setMaximumWidth(220)
-        left.addWidget(self.choices, 1)
+        self.choices.setMaximumHeight(76)
+        pick.addWidget(self.choices)
+        top.addLayout(pick, 1)
         self.run_button = QPushButton("Compare")
         self.run_button.setObjectName("runCompare")
         self.run_button.clicked.connect(self.run_requested)
-        left.addWidget(self.run_button)
-        layout.addLayout(left)
+        top.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(top)
         right = QSplitter(Qt.Orientation.Vertical)
         self.model = RowTableModel(COMPARE_COLUMNS)
         self.table = QTableView()
@@ -213,13 +212,12 @@ class ComparePanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.chart = LineChart(
-            "Median portfolio value (today's dollars)", x_kind="year", y_kind="money"
-        )
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.chart = LineChart("Median value (real)", x_kind="year", y_kind="money")
         self.chart.setObjectName("compareChart")
         right.addWidget(self.table)
         right.addWidget(self.chart)
-        right.setSizes([160, 320])
+        right.setSizes([140, 360])
         layout.addWidget(right, 1)
 
     def set_names(self, names: Sequence[str]) -> None:

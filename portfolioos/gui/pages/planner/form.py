@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -74,10 +75,10 @@ STRATEGY_LABELS = {
 EVENT_LABELS = {
     EventType.EXPENSE: "Expense",
     EventType.WINDFALL: "Windfall",
-    EventType.INCOME_CHANGE: "Income change",
-    EventType.SAVINGS_RATE_CHANGE: "Savings change",
+    EventType.INCOME_CHANGE: "Income",
+    EventType.SAVINGS_RATE_CHANGE: "Savings",
     EventType.PENSION: "Pension",
-    EventType.SOCIAL_SECURITY: "Social Security",
+    EventType.SOCIAL_SECURITY: "Social Sec.",
 }
 # (recurring, inflation-adjusted) defaults per type, as the schema has them.
 EVENT_DEFAULTS = {
@@ -88,8 +89,22 @@ EVENT_DEFAULTS = {
     EventType.PENSION: (True, False),
     EventType.SOCIAL_SECURITY: (True, True),
 }
-EVENT_COLUMNS = ("Type", "Name", "Year", "End", "Amount", "Repeats", "Infl. adj.")
+EVENT_COLUMNS = ("Type", "Year", "End", "Amount", "Yearly", "Real", "Name")
+EVENT_TIPS = (
+    "What happens",
+    "Plan year it starts (0 = now)",
+    "Last year of a yearly event (inclusive); 'last' = the plan's last year",
+    "Amount; in today's dollars when Real is ticked. Negative for an income or savings cut",
+    "Repeats every year through End",
+    "Inflation-adjusted: grows with simulated inflation",
+    "Optional label",
+)
+# Fixed widths so the table fits the form column; Name takes what is left.
+EVENT_WIDTHS = (92, 40, 46, 80, 46, 38)
+TYPE, YEAR, END, AMOUNT, RECURRING, ADJUSTED, NAME = range(7)
 ERROR_CSS = "border: 2px solid {color}; border-radius: 3px;"
+# Table cells have no room for a border: tint them instead.
+CELL_ERROR_CSS = "background: {tint}; color: {color}; font-weight: 600;"
 
 
 def _combo(labels: dict[Any, str]) -> QComboBox:
@@ -114,12 +129,19 @@ class EventsTable(QTableWidget):
         super().__init__(0, len(EVENT_COLUMNS), parent)
         self.setObjectName("eventsTable")
         self.setHorizontalHeaderLabels(list(EVENT_COLUMNS))
+        for col, tip in enumerate(EVENT_TIPS):
+            item = self.horizontalHeaderItem(col)
+            if item is not None:
+                item.setToolTip(tip)
         self.verticalHeader().hide()
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(30)
+        for col, width in enumerate(EVENT_WIDTHS):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            self.setColumnWidth(col, width)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.setMinimumHeight(120)
 
     def add_event(self, event: dict[str, Any] | None = None) -> int:
@@ -135,12 +157,17 @@ class EventsTable(QTableWidget):
         year = IntSpin(0, MAX_YEARS - 1, int(e.get("year", 0)))
         end = IntSpin(0, MAX_YEARS - 1, e.get("end_year"), optional=True, none_text="last")
         amount = MoneySpin(float(e.get("amount", 0.0)), minimum=-1e12, step=1_000)
-        amount.setMinimumWidth(120)
+        for spin in (year, end, amount):  # arrows do not fit the cells; keys still step
+            spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+            spin.setMinimumWidth(0)
+            spin.setFrame(False)
         recurring = QCheckBox()
         recurring.setChecked(bool(e.get("recurring", recurring_default)))
         adjusted = QCheckBox()
         adjusted.setChecked(bool(e.get("inflation_adjusted", adjusted_default)))
-        for col, widget in enumerate((type_box, name, year, end, amount, recurring, adjusted)):
+        type_box.setFrame(False)
+        name.setFrame(False)
+        for col, widget in enumerate((type_box, year, end, amount, recurring, adjusted, name)):
             if isinstance(widget, QCheckBox):
                 holder = QWidget()
                 lay = QHBoxLayout(holder)
@@ -188,18 +215,18 @@ class EventsTable(QTableWidget):
     def events(self) -> list[dict[str, Any]]:
         out = []
         for row in range(self.rowCount()):
-            recurring = self.widget_at(row, 5).isChecked()
+            recurring = self.widget_at(row, RECURRING).isChecked()
             event: dict[str, Any] = {
-                "type": self.widget_at(row, 0).currentData(),
-                "year": self.widget_at(row, 2).number(),
-                "amount": self.widget_at(row, 4).amount(),
+                "type": self.widget_at(row, TYPE).currentData(),
+                "year": self.widget_at(row, YEAR).number(),
+                "amount": self.widget_at(row, AMOUNT).amount(),
                 "recurring": recurring,
-                "inflation_adjusted": self.widget_at(row, 6).isChecked(),
+                "inflation_adjusted": self.widget_at(row, ADJUSTED).isChecked(),
             }
-            end = self.widget_at(row, 3).number()
+            end = self.widget_at(row, END).number()
             if recurring and end is not None:
                 event["end_year"] = end
-            name = self.widget_at(row, 1).text().strip()
+            name = self.widget_at(row, NAME).text().strip()
             if name:
                 event["name"] = name
             out.append(event)
@@ -221,11 +248,11 @@ class ScenarioForm(QWidget):
         column.setContentsMargins(0, 0, 6, 0)
         column.setSpacing(10)
 
+        # The page places this label above the form's scroll area, so it stays in view.
         self.error = QLabel("")
         self.error.setObjectName("planError")
         self.error.setWordWrap(True)
         self.error.setVisible(False)
-        column.addWidget(self.error)
 
         column.addWidget(self._start_group())
         column.addWidget(self._allocation_group())
@@ -303,7 +330,10 @@ class ScenarioForm(QWidget):
         self.bonds.setObjectName("bonds")
         self.cash.setObjectName("cash")
         row = QHBoxLayout()
+        row.setSpacing(4)
         for label, spin in (("Stocks", self.stocks), ("Bonds", self.bonds), ("Cash", self.cash)):
+            if label != "Stocks":
+                row.addSpacing(8)
             row.addWidget(QLabel(label))
             row.addWidget(spin)
         row.addStretch(1)
@@ -696,7 +726,7 @@ class ScenarioForm(QWidget):
         match = re.match(r"life_events\[(\d+)\](?:\.(\w+))?", field)
         if match:
             row = int(match.group(1))
-            cols = {"type": 0, "name": 1, "year": 2, "end_year": 3, "amount": 4}
+            cols = {"type": TYPE, "name": NAME, "year": YEAR, "end_year": END, "amount": AMOUNT}
             col = cols.get(match.group(2) or "")
             if row < self.events.rowCount():
                 if col is None:
@@ -716,8 +746,11 @@ class ScenarioForm(QWidget):
         self.error.setText(message)
         self.error.setStyleSheet(f"color: {color}; font-weight: 600;")
         self.error.setVisible(True)
+        tint = colors.error_colors(self.palette())[0].name()
         for widget in self.widgets_for(field):
-            widget.setStyleSheet(ERROR_CSS.format(color=color))
+            in_table = self.events.isAncestorOf(widget)
+            css = CELL_ERROR_CSS if in_table else ERROR_CSS
+            widget.setStyleSheet(css.format(color=color, tint=tint))
             widget.setToolTip(message)
             self._marked.append(widget)
 

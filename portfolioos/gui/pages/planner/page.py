@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -149,8 +150,16 @@ class PlannerPage(Page):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form)
         scroll.setMinimumWidth(self.form.sizeHint().width() + 20)
-        scroll.setMaximumWidth(self.form.sizeHint().width() + 60)
-        split.addWidget(scroll)
+        scroll.setMaximumWidth(self.form.sizeHint().width() + 80)
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.setSpacing(4)
+        left_column.addWidget(self.form.error)
+        left_column.addWidget(scroll, 1)
+        left.setMaximumWidth(scroll.maximumWidth())
+        self.form.error.setMaximumWidth(scroll.maximumWidth())
+        split.addWidget(left)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("plannerTabs")
         self.results = ResultsView()
@@ -202,6 +211,14 @@ class PlannerPage(Page):
         self.reload_scenarios()
         self.form.set_plan(dict(DEFAULT_PLAN))
         self.start_preview()
+
+    def screenshot_ready(self) -> bool:
+        """For scripts/screenshots.py: the first preview is drawn, every chart of it."""
+        return (
+            self.last_result is not None
+            and self.preview_task is None
+            and not self.results.pending()
+        )
 
     def on_changes(self, changes: Changes) -> None:
         if changes.accounts:

@@ -194,6 +194,7 @@ class ResultsView(QWidget):
                     clipped=terminal["max"] > hist["edges"][-1],
                 )
             self.histogram.set_title(f"Final value across trials ({unit})")
+            self.spending.set_title("Spending")
 
         fan()
         self._steps = [cards, spending, depletion, histogram]

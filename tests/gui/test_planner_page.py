@@ -177,6 +177,8 @@ def test_sensitivity_and_grid_produce_charts(qtbot, page, ctx):  # type: ignore[
         ctx.simulation.parse_plan(plan), "withdrawal_rate", [0.03, 0.045, 0.06]
     )
     np.testing.assert_allclose(ys, [p.result.success_rate for p in expected])
+    assert page.sensitivity.chart.reference.isVisible()  # the plan's own 5% is marked
+    assert page.sensitivity.chart.reference.value() == pytest.approx(0.05)
 
     page.grid.x_picker.select("withdrawal_rate", "3, 6")
     page.grid.y_picker.select("equity_share", "40, 80")
@@ -249,3 +251,15 @@ def test_an_edit_reruns_the_preview_once_after_the_debounce(qtbot, page):  # typ
     assert page.last_result is not first
     assert page.last_result.success_rate < first.success_rate  # 6% withdrawals
     assert page.last_result.trials == 10_000
+
+
+def test_a_new_preview_cancels_the_running_one(qtbot, page):  # type: ignore[no-untyped-def]
+    page.live.setChecked(False)
+    page.form.set_plan({**PLAN, "trials": 200_000})
+    first = page.start_preview()
+    second = page.start_preview()
+    assert first is not None and second is not None
+    assert first.token.cancelled and not second.token.cancelled
+    assert page.preview_task is second
+    qtbot.waitUntil(lambda: page.preview_task is None, timeout=20_000)
+    assert page.last_result is not None and page.last_result.trials == 10_000

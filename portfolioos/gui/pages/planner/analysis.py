@@ -115,7 +115,9 @@ class SensitivityPanel(QWidget):
         layout.addWidget(self.terminal, 2)
         self.points: list[SensitivityPoint] = []
 
-    def show_points(self, param: Param, points: Sequence[SensitivityPoint]) -> None:
+    def show_points(
+        self, param: Param, points: Sequence[SensitivityPoint], current: float | None = None
+    ) -> None:
         self.points = list(points)
         xs = [p.value for p in points]
         kind = axis_kind(param)
@@ -129,6 +131,8 @@ class SensitivityPanel(QWidget):
         self.terminal.set_data(
             xs, {"median final value": [p.result.terminal_real["p50"] for p in points]}
         )
+        for chart in (self.chart, self.terminal):
+            chart.set_reference(current, "this plan")
 
 
 class GridPanel(QWidget):

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from portfolioos.errors import ValidationError
 from portfolioos.simulation.results import LABELS, SimulationResult
+from portfolioos.simulation.scenario import Scenario
+from portfolioos.simulation.sensitivity import ALIASES
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,22 @@ def parse_values(text: str, param: Param, field: str = "values") -> list[float]:
     if len(values) > 40:
         raise ValidationError(f"{field}: at most 40 values.", field=field)
     return values
+
+
+def current_value(plan: Scenario, key: str) -> float | None:
+    """The plan's own value of a sensitivity parameter (for a "this plan" marker)."""
+    if key == "initial_portfolio":
+        return plan.initial_portfolio if isinstance(plan.initial_portfolio, float) else None
+    node: object = plan.to_dict()
+    path = ALIASES.get(key, key)
+    for part in path.replace("[", ".").replace("]", "").split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return float(node) if isinstance(node, int | float) and not isinstance(node, bool) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -411,7 +411,9 @@ class PlannerPage(Page):
             values,
             trials=trials,
             message=f"Sensitivity of {param.label.lower()} ({len(values)} runs)…",
-            on_result=lambda points: self.sensitivity.show_points(param, points),
+            on_result=lambda points: self.sensitivity.show_points(
+                param, points, controller.current_value(plan, param.key)
+            ),
         )
 
     def run_grid(self) -> Task | None:

@@ -78,7 +78,7 @@ EVENT_LABELS = {
     EventType.INCOME_CHANGE: "Income",
     EventType.SAVINGS_RATE_CHANGE: "Savings",
     EventType.PENSION: "Pension",
-    EventType.SOCIAL_SECURITY: "Social Sec.",
+    EventType.SOCIAL_SECURITY: "Soc. Sec.",
 }
 # (recurring, inflation-adjusted) defaults per type, as the schema has them.
 EVENT_DEFAULTS = {
@@ -100,7 +100,7 @@ EVENT_TIPS = (
     "Optional label",
 )
 # Fixed widths so the table fits the form column; Name takes what is left.
-EVENT_WIDTHS = (92, 40, 46, 80, 46, 38)
+EVENT_WIDTHS = (84, 34, 40, 74, 42, 34)
 TYPE, YEAR, END, AMOUNT, RECURRING, ADJUSTED, NAME = range(7)
 ERROR_CSS = "border: 2px solid {color}; border-radius: 3px;"
 # Table cells have no room for a border: tint them instead.
@@ -138,6 +138,7 @@ class EventsTable(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.horizontalHeader()
         header.setMinimumSectionSize(30)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         for col, width in enumerate(EVENT_WIDTHS):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
             self.setColumnWidth(col, width)
@@ -288,7 +289,7 @@ class ScenarioForm(QWidget):
         self.initial = MoneySpin(1_000_000.0, step=50_000)
         self.initial.setObjectName("initialPortfolio")
         self.initial.setMinimum(0)
-        self.initial.setMinimumWidth(150)
+        self.initial.setMinimumWidth(140)
         form.addRow(self.use_amount, self.initial)
         form.addRow(self.use_accounts)
         self.accounts = QListWidget()
@@ -329,15 +330,8 @@ class ScenarioForm(QWidget):
         self.stocks.setObjectName("stocks")
         self.bonds.setObjectName("bonds")
         self.cash.setObjectName("cash")
-        row = QHBoxLayout()
-        row.setSpacing(4)
         for label, spin in (("Stocks", self.stocks), ("Bonds", self.bonds), ("Cash", self.cash)):
-            if label != "Stocks":
-                row.addSpacing(8)
-            row.addWidget(QLabel(label))
-            row.addWidget(spin)
-        row.addStretch(1)
-        form.addRow(row)
+            form.addRow(label, spin)
         self._register("allocation", self.stocks, self.bonds, self.cash)
         self._register("allocation.stocks", self.stocks)
         self._register("allocation.bonds", self.bonds)
@@ -433,7 +427,7 @@ class ScenarioForm(QWidget):
         self.gk_cut = PercentSpin(0.0, 0.99, d.cut, step=1)
         self.gk_raise = PercentSpin(0.0, 1.0, d.raise_rate, step=1)
         self.gk_exception = IntSpin(0, MAX_YEARS, d.preservation_exception_years)
-        self.gk_inflation_rule = QCheckBox("Skip the raise after a losing year")
+        self.gk_inflation_rule = QCheckBox("No raise after a loss")
         self.gk_inflation_rule.setChecked(d.inflation_rule)
         self.gk_max_raise = PercentSpin(0.0, 1.0, None, step=0.5, optional=True)
         self.gk_rows = [

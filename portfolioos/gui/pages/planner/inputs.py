@@ -41,7 +41,7 @@ class PercentSpin(QDoubleSpinBox):
         self.setSuffix(" %")
         if optional:
             self.setSpecialValueText(NONE_TEXT)
-        _tidy(self, 96)
+        _tidy(self, 86)
         self.set_fraction(value)
 
     def fraction(self) -> float | None:
@@ -78,7 +78,7 @@ class MoneySpin(QDoubleSpinBox):
         self.setGroupSeparatorShown(True)
         if optional:
             self.setSpecialValueText(NONE_TEXT)
-        _tidy(self, 130)
+        _tidy(self, 120)
         self.set_amount(value)
 
     def amount(self) -> float | None:

@@ -149,7 +149,7 @@ class PlannerPage(Page):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form)
-        scroll.setMinimumWidth(self.form.sizeHint().width() + 20)
+        scroll.setMinimumWidth(self.form.sizeHint().width() + 40)
         scroll.setMaximumWidth(self.form.sizeHint().width() + 80)
         left = QWidget()
         left_column = QVBoxLayout(left)
@@ -173,6 +173,7 @@ class PlannerPage(Page):
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
+        split.setSizes([scroll.minimumWidth(), 10_000])  # the form as narrow as it fits
         self.layout_.addWidget(split, 1)
 
         # The bottom row keeps its height whether the progress panel shows or not: a

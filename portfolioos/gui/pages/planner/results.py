@@ -67,9 +67,9 @@ class ResultsView(QWidget):
         cards.setSpacing(8)
         self.success_card = MetricCard("Success rate")
         self.success_card.setObjectName("successCard")
-        self.median_card = MetricCard("Median final value")
-        self.low_card = MetricCard("10th percentile final")
-        self.spending_card = MetricCard("First-year spending")
+        self.median_card = MetricCard("Median final")
+        self.low_card = MetricCard("10th pct final")
+        self.spending_card = MetricCard("First-year spend")
         for card in (self.success_card, self.median_card, self.low_card, self.spending_card):
             cards.addWidget(card, 1)
         layout.addLayout(cards)
@@ -92,7 +92,7 @@ class ResultsView(QWidget):
         self.spending.setObjectName("spendingChart")
         self.depletion = LineChart("Ran short by year", x_kind="year", y_kind="percent")
         self.depletion.setObjectName("depletionChart")
-        self.histogram = HistogramChart("Final value across trials")
+        self.histogram = HistogramChart("Final value")
         self.histogram.setObjectName("terminalHistogram")
         grid = QGridLayout()
         grid.setSpacing(8)
@@ -167,7 +167,9 @@ class ResultsView(QWidget):
             )
             first = spend["p50"][0] if spend["p50"] else 0.0
             last = spend["p50"][-1] if spend["p50"] else 0.0
-            self.spending_card.set_value(first, text=_big(first), note=f"last year {_big(last)}")
+            self.spending_card.set_value(
+                first, text=_big(first), note=f"last year {fmt.compact_money(last)}"
+            )
             for card in (self.median_card, self.low_card, self.spending_card):
                 card.setToolTip(f"Median of the trials, {unit}")
 
@@ -193,7 +195,7 @@ class ResultsView(QWidget):
                     count=r.trials,
                     clipped=terminal["max"] > hist["edges"][-1],
                 )
-            self.histogram.set_title(f"Final value across trials ({unit})")
+            self.histogram.set_title(f"Final value ({unit})")
             self.spending.set_title("Spending")
 
         fan()
@@ -213,8 +215,9 @@ class ResultsView(QWidget):
 
 
 def _big(value: float) -> str:
-    return (
-        fmt.compact_money(value, decimals=2)
-        if abs(value) >= 1_000_000
-        else fmt.money(value, decimals=0)
-    )
+    """Card-sized money: '$1.39M', '$175.7K', '$40,000' (the exact value is in the charts)."""
+    if abs(value) >= 1_000_000:
+        return fmt.compact_money(value, decimals=2)
+    if abs(value) >= 100_000:
+        return fmt.compact_money(value, decimals=1)
+    return fmt.money(value, decimals=0)

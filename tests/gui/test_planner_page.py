@@ -263,3 +263,20 @@ def test_a_new_preview_cancels_the_running_one(qtbot, page):  # type: ignore[no-
     assert page.preview_task is second
     qtbot.waitUntil(lambda: page.preview_task is None, timeout=20_000)
     assert page.last_result is not None and page.last_result.trials == 10_000
+
+
+def test_starting_from_accounts_needs_at_least_one_ticked(qtbot, page, ctx):  # type: ignore[no-untyped-def]
+    from portfolioos.domain.accounts import AccountDraft
+
+    _account, changes = ctx.portfolio.create_account(
+        AccountDraft(name="Brokerage", type="brokerage")
+    )
+    page.on_changes(changes)
+    form = page.form
+    assert form.accounts.count() == 1 and form.use_accounts.isEnabled()
+    page.live.setChecked(True)
+    form.use_accounts.setChecked(True)
+    assert form.accounts.isVisible() and not form.initial.isEnabled()
+    assert form.error.text().startswith("initial_portfolio.accounts:")
+    assert form.marked() == [form.accounts]
+    assert form.plan()["initial_portfolio"] == {"accounts": []}

@@ -150,6 +150,10 @@ def test_save_load_duplicate_round_trip(qtbot, page, ctx):  # type: ignore[no-un
     page.form.set_plan({**PLAN, "years": 40, "life_events": []})  # edit, then load back
     assert page.load_scenario("Base")
     assert page.current_plan() == saved
+    big_seed = {**PLAN, "seed": 2**62 + 1}  # beyond 32 bits: kept exactly
+    page.form.set_plan(big_seed)
+    assert page.form.plan()["seed"] == 2**62 + 1
+    page.form.set_plan(PLAN)
 
     copy = page.duplicate_scenario("Base")
     assert copy == "Base copy"

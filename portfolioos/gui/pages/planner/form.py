@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -303,9 +304,13 @@ class ScenarioForm(QWidget):
         self.trials.setObjectName("trials")
         self.trials.setSingleStep(10_000)
         self.trials.setMinimumWidth(110)
-        self.seed = IntSpin(0, 2**31 - 1, 42, optional=True, none_text="random")
+        # Seeds go up to 2**63 - 1, beyond a spin box's 32 bits: digits in a line edit.
+        self.seed = QLineEdit("42")
         self.seed.setObjectName("seed")
-        self.seed.setMinimumWidth(110)
+        self.seed.setPlaceholderText("random")
+        self.seed.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,19}")))
+        self.seed.setMaximumWidth(170)
+        self.seed.editingFinished.connect(self._changed)
         self.fees = PercentSpin(0.0, 0.1, 0.0, step=0.05)
         self.fees.setObjectName("fees")
         form.addRow("Years", self.years)
@@ -617,7 +622,7 @@ class ScenarioForm(QWidget):
             "initial_portfolio": initial,
             "years": self.years.number(),
             "trials": self.trials.number(),
-            "seed": self.seed.number(),
+            "seed": int(self.seed.text()) if self.seed.text().strip() else None,
             "allocation": {
                 "stocks": self.stocks.fraction(),
                 "bonds": self.bonds.fraction(),
@@ -660,7 +665,7 @@ class ScenarioForm(QWidget):
         self.years.set_int(p.get("years", 30))
         self.trials.set_int(p.get("trials", 10_000))
         seed = p.get("seed")
-        self.seed.set_int(seed if seed is None or seed <= self.seed.maximum() else None)
+        self.seed.setText("" if seed is None else str(int(seed)))
         allocation = p.get("allocation", {})
         self.stocks.set_fraction(allocation.get("stocks", 0.6))
         self.bonds.set_fraction(allocation.get("bonds", 0.4))

@@ -167,6 +167,11 @@ def main() -> int:
         window.show()
         for index, title in enumerate(window.titles):
             page = window.show_page(title)
+            # A page that loads in the background (the Planner's first preview) says
+            # when it has something to show; wait for that, at most 60 s.
+            ready = getattr(page, "screenshot_ready", None)
+            if ready is not None:
+                settle(ready, timeout=60)
             shots = [(f"{index + 1:02d}-{title.lower().replace(' ', '-')}", None)]
             if title == "Assistant":
                 history = getattr(page, "history", None)

@@ -46,6 +46,7 @@ class PageSpec:
 # Sidebar order; adding a page is adding a line here.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Accounts", "Ctrl+1", "portfolioos.gui.pages.accounts:AccountsPage"),
+    PageSpec("Planner", "Ctrl+7", "portfolioos.gui.pages.planner:PlannerPage"),
     PageSpec("Assistant", "Ctrl+8", "portfolioos.gui.pages.assistant:AssistantPage"),
     PageSpec("Settings", "Ctrl+,", "portfolioos.gui.pages.settings:SettingsPage"),
 )

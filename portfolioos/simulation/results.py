@@ -38,6 +38,11 @@ class SimulationResult:
     spending_volatility: dict[str, float]
     start_years: list[int] | None  # historical model: the start year of each trial
     percentile_method: str  # "exact" or "histogram"
+    # Terminal wealth binned for a chart: {"edges": bins + 1 values, "shares": bins
+    # values summing to 1}. The top 1% is folded into the last bin (edges[-1] is the
+    # 99th percentile) so the long right tail does not squash the body into two bars.
+    terminal_histogram: dict[str, list[float]] | None = None
+    terminal_histogram_real: dict[str, list[float]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +62,8 @@ class SimulationResult:
             "spending_volatility": self.spending_volatility,
             "start_years": self.start_years,
             "percentile_method": self.percentile_method,
+            "terminal_histogram": self.terminal_histogram,
+            "terminal_histogram_real": self.terminal_histogram_real,
         }
 
     def summary(self) -> dict[str, Any]:
@@ -96,6 +103,27 @@ def distribution(values: FloatArray, initial: float) -> dict[str, float]:
     out["probability_zero"] = float(np.mean(values <= 0.0))
     out["probability_below_initial"] = float(np.mean(values < initial))
     return out
+
+
+HISTOGRAM_BINS = 40
+
+
+def histogram(values: FloatArray, bins: int = HISTOGRAM_BINS) -> dict[str, list[float]]:
+    """Shares of trials per bin from min(0, lowest) to the 99th percentile (tail folded in).
+
+    The trials themselves never leave the engine; a GUI or a report draws this instead.
+    """
+    if values.size == 0:
+        return {"edges": [], "shares": []}
+    low = min(float(values.min()), 0.0)
+    top = float(np.percentile(values, 99.0))
+    if top <= low:
+        top = low + 1.0
+    counts, edges = np.histogram(np.clip(values, low, top), bins=bins, range=(low, top))
+    return {
+        "edges": [float(e) for e in edges],
+        "shares": [float(c) / values.size for c in counts],
+    }
 
 
 def summarise(
@@ -141,4 +169,6 @@ def summarise(
         },
         start_years=start_years,
         percentile_method="exact" if exact else "histogram",
+        terminal_histogram=histogram(terminal),
+        terminal_histogram_real=histogram(terminal_real),
     )

@@ -54,19 +54,47 @@ class HistogramChart(ChartBase):
         data = np.asarray(values, dtype=np.float64)
         data = data[np.isfinite(data)]
         if data.size == 0:
-            self.edges, self.shares = np.empty(0), np.empty(0)
+            self.set_bins([], [], markers=markers, count=0)
+            return
+        top = float(np.percentile(data, clip_percentile)) if clip_percentile else data.max()
+        lo = float(min(data.min(), 0.0)) if data.min() >= 0 else float(data.min())
+        if top <= lo:
+            top = lo + 1.0
+        counts, edges = np.histogram(np.clip(data, lo, top), bins=bins, range=(lo, top))
+        self.set_bins(
+            edges,
+            counts / data.size,
+            markers=markers,
+            count=data.size,
+            clipped=clip_percentile is not None and data.max() > top,
+        )
+
+    def set_bins(
+        self,
+        edges: Any,
+        shares: Any,
+        *,
+        markers: Mapping[str, float] | None = None,
+        count: int | None = None,
+        clipped: bool = False,
+    ) -> None:
+        """Bars already binned elsewhere (the simulation engine bins terminal wealth so
+        the trials never leave it): `edges` has one more value than `shares`.
+
+        `count` is the number of trials behind the shares (for the readout); `clipped`
+        says the last bar holds everything above its lower edge.
+        """
+        self.edges = np.asarray(edges, dtype=np.float64)
+        self.shares = np.asarray(shares, dtype=np.float64)
+        if len(self.edges) != len(self.shares) + (1 if len(self.shares) else 0):
+            raise ValueError(f"{len(self.edges)} edges for {len(self.shares)} bars")
+        self._clipped = clipped
+        if self.shares.size == 0:
             self.bars.setOpts(x0=[], x1=[], height=[])
         else:
-            top = float(np.percentile(data, clip_percentile)) if clip_percentile else data.max()
-            lo = float(min(data.min(), 0.0)) if data.min() >= 0 else float(data.min())
-            if top <= lo:
-                top = lo + 1.0
-            counts, edges = np.histogram(np.clip(data, lo, top), bins=bins, range=(lo, top))
-            self.edges, self.shares = edges, counts / data.size
-            self.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=self.shares, y0=0)
-            self.plot.setXRange(edges[0], edges[-1], padding=0.02)
+            self.bars.setOpts(x0=self.edges[:-1], x1=self.edges[1:], height=self.shares, y0=0)
+            self.plot.setXRange(self.edges[0], self.edges[-1], padding=0.02)
             self.plot.setYRange(0, float(self.shares.max()) * 1.12, padding=0)
-            self._clipped = clip_percentile is not None and data.max() > top
         for line in self._markers:
             self.plot.removeItem(line)
         self._markers = []
@@ -81,13 +109,13 @@ class HistogramChart(ChartBase):
             self.plot.addItem(line, ignoreBounds=True)
             self._markers.append(line)
         self._color()
-        self._summary(data)
+        self._summary((self.shares.size and count) or 0)
 
-    def _summary(self, data: np.ndarray) -> None:
-        if data.size == 0:
+    def _summary(self, count: int) -> None:
+        if not count:
             self.readout.setText("")
             return
-        note = f"{data.size:,} trials"
+        note = f"{count:,} trials"
         if getattr(self, "_clipped", False):
             note += (
                 f" · last bar: {value_text(self.edges[-2], self.value_kind, self.currency)} or more"

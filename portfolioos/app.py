@@ -89,7 +89,7 @@ def run_gui(*, data_dir: str | None, verbose: bool = False) -> int:
 
     try:
         apply_theme(app, str(ctx.settings.get("theme")))
-        window = MainWindow(ctx)
+        window = MainWindow(ctx, defer_first_page=True)
         window.show()
         logger.info("PortfolioOS %s started on %s", __version__, paths.root)
         return int(app.exec())

@@ -48,6 +48,11 @@ class DataPaths:
         return self.root / "backups"
 
     @property
+    def pending_restore_file(self) -> Path:
+        """A restore staged from Settings, applied at the next start (services.backups)."""
+        return self.backups / "restore-pending.json"
+
+    @property
     def lock_file(self) -> Path:
         return self.root / "portfolioos.lock"
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -55,8 +56,19 @@ PAGES: tuple[PageSpec, ...] = (
 class MainWindow(QMainWindow):
     first_paint = Signal()
 
-    def __init__(self, ctx: AppContext, pages: tuple[PageSpec, ...] = PAGES) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        pages: tuple[PageSpec, ...] = PAGES,
+        *,
+        defer_first_page: bool = False,
+    ) -> None:
         super().__init__()
+        # At start-up the window paints its frame and the page's title first and builds
+        # the page right after: a page's charts import pyqtgraph and numpy (~0.4 s), which
+        # the first frame does not need.
+        self._defer_first_page = defer_first_page
+        self.page_ready = False
         self.ctx = ctx
         self.specs = pages
         self.titles = [spec.title for spec in pages]
@@ -160,7 +172,40 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1200, 780)
         last = self.ctx.settings.ui_state("page")
-        self.sidebar.setCurrentRow(self.titles.index(last) if last in self.titles else 0)
+        row = self.titles.index(last) if last in self.titles else 0
+        if not self._defer_first_page:
+            self.sidebar.setCurrentRow(row)
+            self.page_ready = True
+            return
+        self.sidebar.blockSignals(True)
+        self.sidebar.setCurrentRow(row)
+        self.sidebar.blockSignals(False)
+        placeholder = QWidget()
+        layout = QVBoxLayout(placeholder)
+        layout.setContentsMargins(24, 18, 24, 18)
+        heading = QLabel(self.titles[row])
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        heading.setFont(font)
+        layout.addWidget(heading)
+        layout.addWidget(QLabel("Loading…"))
+        layout.addStretch(1)
+        self.stack.addWidget(placeholder)
+        self._placeholder = placeholder
+        self.first_paint.connect(lambda: QTimer.singleShot(0, lambda: self._build_first(row)))
+
+    def _build_first(self, row: int) -> None:
+        if self.sidebar.currentRow() == row:
+            self._show_row(row)
+        self.stack.removeWidget(self._placeholder)
+        self._placeholder.deleteLater()
+        self.page_ready = True
+        if os.environ.get("PORTFOLIOOS_QUIT_AFTER_PAINT") == "page":
+            self.stack.currentWidget().repaint()
+            app = QApplication.instance()
+            if app is not None:
+                QTimer.singleShot(0, app.quit)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         try:
@@ -178,7 +223,7 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             QTimer.singleShot(0, self.first_paint.emit)
-            if os.environ.get("PORTFOLIOOS_QUIT_AFTER_PAINT"):
+            if os.environ.get("PORTFOLIOOS_QUIT_AFTER_PAINT") == "1":
                 app = QApplication.instance()
                 if app is not None:
                     QTimer.singleShot(0, app.quit)

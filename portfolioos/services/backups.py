@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 DB_FILES: tuple[str, ...] = ("config.sqlite", "portfolio.duckdb", "market.duckdb")
 MANIFEST = "manifest.json"
-PENDING = "restore-pending.json"
+PENDING = "restore-pending.json"  # DataPaths.pending_restore_file
 LAST_RESTORE = "last-restore.json"
 _NAME = re.compile(r"^\d{8}-\d{6}(?:-[a-z0-9-]+)?$")
 # Files that belong to a database besides the file itself (journals); stale ones must

@@ -50,7 +50,7 @@ class AppContext:
         paths = resolve_data_dir(data_dir).ensure()
         lock = DataFolderLock(paths.lock_file).acquire() if writer else None
         try:
-            if lock is not None:
+            if lock is not None and paths.pending_restore_file.exists():
                 # A restore staged from Settings swaps the files now: the lock is held
                 # and no database of the folder is open yet.
                 from portfolioos.services.backups import apply_pending_restore

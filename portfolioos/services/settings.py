@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 from portfolioos import __version__
 from portfolioos.errors import NotFoundError, ValidationError
 from portfolioos.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
-from portfolioos.services import backups
 from portfolioos.services.changes import Changes
 from portfolioos.services.preferences import PREFERENCES, parse_preference
-from portfolioos.storage.data_source_store import DataSource, DataSourceStore
 
 if TYPE_CHECKING:
+    from portfolioos.services import backups
     from portfolioos.services.context import AppContext
+    from portfolioos.storage.data_source_store import DataSource
 
 
 class SettingsService:
@@ -57,6 +57,8 @@ class SettingsService:
     # -- data sources -------------------------------------------------------------
 
     def data_sources(self) -> list[DataSource]:
+        from portfolioos.storage.data_source_store import DataSourceStore
+
         return DataSourceStore(self._ctx.config).all()
 
     def update_data_source(
@@ -67,6 +69,8 @@ class SettingsService:
         rate_limit_per_min: int | None = None,
     ) -> tuple[DataSource, Changes]:
         """Switch a market data source on or off, or change its requests-per-minute cap."""
+        from portfolioos.storage.data_source_store import DataSourceStore
+
         store = DataSourceStore(self._ctx.config)
         source = store.get(ref) if isinstance(ref, int) else store.find(ref)
         if source is None:
@@ -90,21 +94,33 @@ class SettingsService:
     def create_backup(
         self, *, progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED
     ) -> backups.Backup:
+        from portfolioos.services import backups
+
         return backups.create_backup(self._ctx, progress=progress, cancel=cancel)
 
     def list_backups(self) -> list[backups.Backup]:
+        from portfolioos.services import backups
+
         return backups.list_backups(self._ctx.paths)
 
     def restore_backup(self, name: str) -> backups.Backup:
         """Stage `name` to replace the databases when the app next starts (the open
         databases cannot be swapped under a running app); restart to apply it."""
+        from portfolioos.services import backups
+
         return backups.stage_restore(self._ctx.paths, name)
 
     def pending_restore(self) -> str | None:
+        from portfolioos.services import backups
+
         return backups.pending_restore(self._ctx.paths)
 
     def cancel_restore(self) -> bool:
+        from portfolioos.services import backups
+
         return backups.cancel_restore(self._ctx.paths)
 
     def last_restore(self) -> backups.RestoreOutcome | None:
+        from portfolioos.services import backups
+
         return backups.last_restore(self._ctx.paths)

@@ -14,7 +14,10 @@ import portfolioos.gui  # noqa: F401  (installs the guard)
 def test_none_survives_many_void_calls(qtbot) -> None:  # type: ignore[no-untyped-def]
     label = QLabel()
     qtbot.addWidget(label)
-    assert sys.getrefcount(None) > 2**39
+    import PySide6
+
+    if tuple(PySide6.__version_info__[:2]) == (6, 12):
+        assert sys.getrefcount(None) > 2**39  # the guard is installed only where needed
     # None starts with a few thousand references: without the guard, 6.12.0 aborts the
     # interpreter ("none_dealloc") well before the end of this loop.
     for i in range(20_000):

@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portfolioos.cli.accounts",
     "portfolioos.cli.keys",
     "portfolioos.cli.llm",
+    "portfolioos.cli.portfolio",
     "portfolioos.cli.system",
     "portfolioos.cli.simulate",
 )

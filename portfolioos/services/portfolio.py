@@ -1,4 +1,8 @@
-"""Accounts and everything derived from the ledger (the plan's portfolio:* channels)."""
+"""Accounts and everything derived from the ledger (the plan's portfolio:* channels).
+
+The engine itself lives in portfolioos.services.engine (holdings, lots, net worth,
+performance); this class keeps the account operations and inherits those reads.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,14 @@ from typing import TYPE_CHECKING
 from portfolioos.domain.accounts import Account, AccountDraft
 from portfolioos.errors import ConflictError, NotFoundError
 from portfolioos.services.changes import Changes
+from portfolioos.services.engine import PortfolioEngine
 
 if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
     from portfolioos.storage.ledger_store import LedgerStore
 
 
-class PortfolioService:
+class PortfolioService(PortfolioEngine):
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
 
@@ -62,18 +67,11 @@ class PortfolioService:
             updated.lot_method != current.lot_method
             or updated.track_wash_sales != current.track_wash_sales
         )
+        if ledger_changed:
+            # the stored lots and holdings follow the new method (a LedgerError here names
+            # the row the new method cannot apply, e.g. a SPECIFIC lot list under FIFO)
+            self.rederive([updated.id])
         return updated, Changes(accounts=True, ledger=ledger_changed)
-
-    def rederive(self, account_ids: list[int] | None = None) -> Changes:
-        """Rebuild lots and holdings of these accounts (all when None) from the ledger.
-
-        Called by every ledger write (import, undo, account options). The portfolio
-        engine (issue 3) fills this in; until then there is nothing derived to rebuild.
-        """
-        return Changes(ledger=True)
-
-    def transaction_count(self, ref: int | str) -> int:
-        return self._ledger.count_transactions(self.account(ref).id)
 
     def delete_account(self, ref: int | str, *, force: bool = False) -> Changes:
         """Delete an account; one with ledger rows only when forced, rows and all.

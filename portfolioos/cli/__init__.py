@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portfolioos.cli.keys",
     "portfolioos.cli.llm",
     "portfolioos.cli.portfolio",
+    "portfolioos.cli.imports",
     "portfolioos.cli.system",
     "portfolioos.cli.simulate",
 )

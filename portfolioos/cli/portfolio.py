@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
 
 
-
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())

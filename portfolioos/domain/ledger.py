@@ -20,8 +20,9 @@ is positive, cash out negative; `quantity` is always a positive number of shares
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
+import hashlib
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
 
@@ -79,6 +80,26 @@ class LedgerEntry:
     fingerprint: str = ""
 
 
+# The ledger stores DECIMAL(38,12): fingerprints see values at that precision, so a
+# row hashes the same whether it is fingerprinted here or in SQL after the cast
+# (storage/generic_csv.py computes the identical key with md5 over the same text).
+_SCALE = Decimal("1e-12")
+
+
+def key_number(value: Decimal | None) -> str:
+    """A number as the fingerprint sees it: as DuckDB prints a DECIMAL(38,12) (12 places,
+    `-0` is `0`), so the SQL path can key rows with a plain cast."""
+    if value is None:
+        return ""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        ctx.rounding = ROUND_HALF_UP
+        scaled = value.quantize(_SCALE)
+    if scaled == 0:
+        scaled = abs(scaled)
+    return format(scaled, "f")
+
+
 def normalised_key(entry: LedgerEntry) -> str:
     """The row's identity for de-duplication: every field a re-export keeps stable.
 
@@ -86,10 +107,7 @@ def normalised_key(entry: LedgerEntry) -> str:
     carries no meaning, and source-specific fields (line number, batch, note) are left
     out so the same trade exported twice hashes the same.
     """
-
-    def num(value: Decimal | None) -> str:
-        return "" if value is None else format(value.normalize(), "f")
-
+    num = key_number
     return "|".join(
         (
             str(entry.account_id),
@@ -110,21 +128,22 @@ def normalised_key(entry: LedgerEntry) -> str:
 
 
 def fingerprint(entry: LedgerEntry, occurrence: int) -> str:
-    """Hash of the normalised row plus its occurrence index within its source.
+    """md5 of the normalised row, salted with its occurrence index within its source.
 
     Two genuinely identical trades on the same day in one file get occurrence 0 and 1
     and both land; re-importing the file reproduces both fingerprints and adds nothing.
+    The first occurrence is the bare digest and later ones `md5(digest#n)`, so the SQL
+    path hashes each row once. md5 (not a security hash here) because DuckDB computes
+    the same digest, stable across versions, for the vectorised import path.
     """
-    import hashlib
-
-    digest = hashlib.blake2b(f"{normalised_key(entry)}#{occurrence}".encode(), digest_size=16)
-    return digest.hexdigest()
+    digest = hashlib.md5(normalised_key(entry).encode()).hexdigest()
+    if occurrence == 0:
+        return digest
+    return hashlib.md5(f"{digest}#{occurrence}".encode()).hexdigest()
 
 
 def with_fingerprints(entries: list[LedgerEntry]) -> list[LedgerEntry]:
     """Give each entry its fingerprint, counting occurrences of identical rows in order."""
-    from dataclasses import replace
-
     seen: dict[str, int] = {}
     out: list[LedgerEntry] = []
     for entry in entries:

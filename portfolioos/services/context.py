@@ -21,6 +21,8 @@ from portfolioos.storage.config_store import ConfigStore
 if TYPE_CHECKING:
     from portfolioos.secrets import Keychain
     from portfolioos.services.assistant import AssistantService
+    from portfolioos.services.exports import ExportService
+    from portfolioos.services.imports import ImportService
     from portfolioos.services.portfolio import PortfolioService
     from portfolioos.services.settings import SettingsService
     from portfolioos.services.simulation import SimulationService
@@ -104,6 +106,18 @@ class AppContext:
         from portfolioos.services.assistant import AssistantService
 
         return AssistantService(self)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from portfolioos.services.imports import ImportService
+
+        return ImportService(self)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        from portfolioos.services.exports import ExportService
+
+        return ExportService(self)
 
     # -- lifetime ---------------------------------------------------------------
 

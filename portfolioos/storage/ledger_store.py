@@ -295,8 +295,9 @@ class LedgerReader:
     def __init__(self, db: DuckDatabase) -> None:
         self.db = db
 
-    def columns(self, *, account_ids: Sequence[int] | None = None,
-                until: date | None = None) -> LedgerColumns:
+    def columns(
+        self, *, account_ids: Sequence[int] | None = None, until: date | None = None
+    ) -> LedgerColumns:
         """The whole ledger (or some accounts, up to a date) as engine columns, sorted
         by account, symbol (cash-only rows first), date, same-day order, id."""
         sql = (
@@ -329,15 +330,20 @@ class LedgerReader:
             id=col("id").combine_chunks().to_numpy().astype(np.int64),
             day=col("date").combine_chunks().cast(pa.int32()).to_numpy().astype(np.int64),
             kind=col("kind").combine_chunks().to_numpy().astype(np.int64),
-            quantity=int64_column(col("quantity")), price=int64_column(col("price")),
-            amount=int64_column(col("amount")), fees=int64_column(col("fees")),
+            quantity=int64_column(col("quantity")),
+            price=int64_column(col("price")),
+            amount=int64_column(col("amount")),
+            fees=int64_column(col("fees")),
             lot_row=col("lot_id").combine_chunks().is_valid().to_numpy(zero_copy_only=False),
         )
         return LedgerColumns(
-            id=_numeric_list(col("id")), kind=_numeric_list(col("kind")),
+            id=_numeric_list(col("id")),
+            kind=_numeric_list(col("kind")),
             day=_days(col("date")),  # type: ignore[arg-type]
-            quantity=unscaled_ints(col("quantity")), price=unscaled_ints(col("price")),
-            amount=unscaled_ints(col("amount")), fees=unscaled_ints(col("fees")),
+            quantity=unscaled_ints(col("quantity")),
+            price=unscaled_ints(col("price")),
+            amount=unscaled_ints(col("amount")),
+            fees=unscaled_ints(col("fees")),
             starts=[*starts.tolist(), n],
             group_account=account[starts].tolist(),
             group_symbol=[None if c < 0 else names[c] for c in codes[starts].tolist()],
@@ -349,23 +355,39 @@ class LedgerReader:
             arrays=arrays,
         )
 
-    def transactions(self, filters: TransactionFilter | None = None, offset: int = 0,
-                     limit: int = 200) -> list[LedgerEntry]:
+    def transactions(
+        self, filters: TransactionFilter | None = None, offset: int = 0, limit: int = 200
+    ) -> list[LedgerEntry]:
         """One page, newest first (date, then id): LIMIT/OFFSET over the indexed table."""
         where, params = _where(filters or TransactionFilter())
         rows = self.db.fetchall(
             "SELECT id, account_id, date, type, symbol, quantity, price, amount, fees, currency,"
             " note, lot_id, split_ratio, acquired_date, original_basis, batch_id, source_line,"
-            " fingerprint FROM transactions" + where
+            " fingerprint FROM transactions"
+            + where
             + " ORDER BY date DESC, id DESC LIMIT ? OFFSET ?",
             [*params, max(0, int(limit)), max(0, int(offset))],
         )
         return [
             LedgerEntry(
-                id=r[0], account_id=r[1], date=r[2], type=TxType(r[3]), symbol=r[4],
-                quantity=r[5], price=r[6], amount=r[7], fees=r[8], currency=r[9], note=r[10],
-                lot_id=r[11], split_ratio=r[12], acquired_date=r[13], original_basis=r[14],
-                batch_id=r[15], source_line=r[16], fingerprint=r[17],
+                id=r[0],
+                account_id=r[1],
+                date=r[2],
+                type=TxType(r[3]),
+                symbol=r[4],
+                quantity=r[5],
+                price=r[6],
+                amount=r[7],
+                fees=r[8],
+                currency=r[9],
+                note=r[10],
+                lot_id=r[11],
+                split_ratio=r[12],
+                acquired_date=r[13],
+                original_basis=r[14],
+                batch_id=r[15],
+                source_line=r[16],
+                fingerprint=r[17],
             )
             for r in rows
         ]
@@ -379,14 +401,18 @@ class LedgerReader:
         ids = None if account_ids is None else list(account_ids)
         rows = self.db.fetchall(
             "SELECT DISTINCT symbol FROM transactions WHERE symbol IS NOT NULL"
-            " AND (? IS NULL OR account_id IN (SELECT unnest(?))) ORDER BY symbol", [ids, ids])
+            " AND (? IS NULL OR account_id IN (SELECT unnest(?))) ORDER BY symbol",
+            [ids, ids],
+        )
         return [r[0] for r in rows]
 
     def first_date(self, account_ids: Sequence[int] | None = None) -> date | None:
         ids = None if account_ids is None else list(account_ids)
         row = self.db.fetchone(
             "SELECT min(date) FROM transactions WHERE (? IS NULL OR account_id IN"
-            " (SELECT unnest(?)))", [ids, ids])
+            " (SELECT unnest(?)))",
+            [ids, ids],
+        )
         return row[0] if row else None
 
 
@@ -426,8 +452,10 @@ class DerivedStore:
         ids = None if account_ids is None else [int(a) for a in account_ids]
         with self.db.write() as cur:
             for table in ("lots", "holdings"):
-                cur.execute(f"DELETE FROM {table} WHERE (? IS NULL OR account_id IN"
-                            f" (SELECT unnest(?)))", [ids, ids])
+                cur.execute(
+                    f"DELETE FROM {table} WHERE (? IS NULL OR account_id IN (SELECT unnest(?)))",
+                    [ids, ids],
+                )
             cur.register("new_lots", lots)
             cur.register("new_holdings", holdings)
             try:
@@ -435,11 +463,13 @@ class DerivedStore:
                     "INSERT INTO lots (account_id, symbol, lot_id, acquired_date, quantity,"
                     " remaining, cost_basis, currency, wash_sale_adjustment) SELECT account_id,"
                     " symbol, lot_id, acquired_date, quantity, remaining, cost_basis, currency,"
-                    " wash_sale_adjustment FROM new_lots")
+                    " wash_sale_adjustment FROM new_lots"
+                )
                 cur.execute(
                     "INSERT INTO holdings (account_id, symbol, shares, cost_basis, realized_gain,"
                     " currency, lot_method, as_of) SELECT account_id, symbol, shares, cost_basis,"
-                    " realized_gain, currency, lot_method, as_of FROM new_holdings")
+                    " realized_gain, currency, lot_method, as_of FROM new_holdings"
+                )
             finally:
                 cur.unregister("new_lots")
                 cur.unregister("new_holdings")
@@ -449,7 +479,9 @@ class DerivedStore:
         return self.db.fetchall(
             "SELECT account_id, symbol, shares, cost_basis, realized_gain, currency, lot_method,"
             " as_of FROM holdings WHERE (? IS NULL OR account_id IN (SELECT unnest(?)))"
-            " ORDER BY account_id, symbol", [ids, ids])
+            " ORDER BY account_id, symbol",
+            [ids, ids],
+        )
 
     def lot_count(self) -> int:
         row = self.db.fetchone("SELECT count(*) FROM lots")
@@ -465,16 +497,20 @@ class DerivedStore:
                     " cash, currency, unpriced) SELECT CAST(account_id AS INTEGER),"
                     " CAST(date AS DATE), CAST(market_value AS DECIMAL(38,12)),"
                     " CAST(cost_basis AS DECIMAL(38,12)), CAST(cash AS DECIMAL(38,12)), currency,"
-                    " CAST(unpriced AS INTEGER) FROM new_snapshots")
+                    " CAST(unpriced AS INTEGER) FROM new_snapshots"
+                )
             finally:
                 cur.unregister("new_snapshots")
         return len(frame)
 
-    def snapshots(self, account_ids: Sequence[int] | None, start: date | None,
-                  end: date | None) -> list[tuple[Any, ...]]:
+    def snapshots(
+        self, account_ids: Sequence[int] | None, start: date | None, end: date | None
+    ) -> list[tuple[Any, ...]]:
         ids = None if account_ids is None else list(account_ids)
         return self.db.fetchall(
             "SELECT account_id, date, market_value, cost_basis, cash, currency, unpriced"
             " FROM snapshots WHERE (? IS NULL OR account_id IN (SELECT unnest(?)))"
             " AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?)"
-            " ORDER BY date, account_id", [ids, ids, start, start, end, end])
+            " ORDER BY date, account_id",
+            [ids, ids, start, start, end, end],
+        )

@@ -1,0 +1,94 @@
+"""1,000,000-row generic CSV imported end to end, beside DuckDB's own read_csv.
+
+    PYTHONPATH=. python benchmarks/import.py [--rows N] [--runs K]
+
+Prints the best of K runs of: DuckDB read_csv alone over the file (the baseline),
+and ImportService.import_file into a fresh data folder (parse, normalise, validate,
+fingerprint, dedupe, write), their ratio, and a re-import (everything a duplicate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TYPES = ("buy", "sell", "dividend", "interest", "fee", "deposit", "withdrawal")
+SYMBOLS = ("AAPL", "MSFT", "VTI", "BND", "GOOG", "AMZN", "VXUS", "TSLA")
+
+
+def write_file(path: Path, rows: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("date,type,symbol,quantity,price,fees,amount,currency\n")
+        for i in range(rows):
+            day = f"{2000 + i % 25}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+            t = TYPES[rng.randrange(len(TYPES))]
+            sym = SYMBOLS[rng.randrange(len(SYMBOLS))]
+            if t in ("buy", "sell"):
+                q = rng.randrange(1, 500)
+                p = rng.randrange(100, 50000) / 100
+                fh.write(f"{day},{t},{sym},{q},{p},1.00,,USD\n")
+            elif t == "dividend":
+                fh.write(f"{day},{t},{sym},,,,{rng.randrange(1, 10000) / 100},USD\n")
+            else:
+                fh.write(f"{day},{t},,,,,{rng.randrange(1, 100000) / 100},USD\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    import duckdb
+
+    from portfolioos.domain.accounts import AccountDraft
+    from portfolioos.services.context import AppContext
+    from portfolioos.storage.generic_csv import read_csv_seconds
+
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = Path(tmp) / "generic.csv"
+        start = time.perf_counter()
+        write_file(csv_path, args.rows)
+        print(
+            f"wrote {args.rows:,} rows ({csv_path.stat().st_size / 2**20:.1f} MB) in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
+        baseline, full, again = [], [], []
+        for run in range(args.runs):
+            con = duckdb.connect()
+            n, seconds = read_csv_seconds(con, csv_path)
+            con.close()
+            baseline.append(seconds)
+            with AppContext.open(Path(tmp) / f"data{run}") as ctx:
+                ctx.portfolio.create_account(AccountDraft(name="Bench"))
+                _ = ctx.portfolio_db  # open (and migrate) outside the timing
+                start = time.perf_counter()
+                result = ctx.imports.import_file(csv_path, "Bench")
+                full.append(time.perf_counter() - start)
+                assert result.added == args.rows and result.vectorised, result
+                start = time.perf_counter()
+                second = ctx.imports.import_file(csv_path, "Bench")
+                again.append(time.perf_counter() - start)
+                assert second.added == 0 and second.duplicates == args.rows
+            print(
+                f"run {run + 1}: read_csv {baseline[-1]:.2f} s, import {full[-1]:.2f} s, "
+                f"re-import {again[-1]:.2f} s"
+            )
+        b, f, a = min(baseline), min(full), min(again)
+        print(
+            f"best of {args.runs}: DuckDB read_csv {b:.2f} s ({n:,} rows); "
+            f"import end to end {f:.2f} s = {f / b:.1f}x read_csv; re-import {a:.2f} s"
+        )
+        print("budget: import <= 3.00 s:", "OK" if f <= 3.0 else "OVER")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

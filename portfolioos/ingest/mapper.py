@@ -1,0 +1,467 @@
+"""Rows of a located table to ledger entries, one row at a time (the messy-file path).
+
+Each row either becomes a LedgerEntry, is skipped with a reason (blank, total,
+disclaimer, repeated header, sweep), or is rejected with its line, column and reason.
+Afterwards two corrections need several rows: a dividend followed by the reinvestment
+of that dividend (two rows at Fidelity, Schwab, Vanguard) becomes one `reinvest`
+entry, and a split reported as "N more shares" gets its ratio from the position the
+file itself built up (or from "2 for 1" in its description).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from portfolioos.domain.ledger import LedgerEntry, TxType
+from portfolioos.ingest.detect import HeaderMatch, match_header
+from portfolioos.ingest.model import ParsedFile, RowIssue
+from portfolioos.ingest.numbers import parse_date, parse_decimal
+from portfolioos.ingest.profiles import DECISIONS, Profile, norm_header
+from portfolioos.ingest.table import Row, Table
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*(?:for|:|-for-|/)\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
+_SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9.\-/ ]{0,19}$")
+
+
+class RowRejected(Exception):
+    def __init__(self, column: str | None, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+@dataclass(slots=True)
+class _Context:
+    profile: Profile
+    columns: dict[str, tuple[int, ...]]
+    names: tuple[str, ...]
+    account_id: int
+    currency: str
+    decimal: str
+    thousands: str
+
+
+def separators(profile: Profile, table: Table) -> tuple[str, str]:
+    """Decimal and thousands separators; 'auto' follows the delimiter (';' means 1.234,56)."""
+    european = table.delimiter == ";"
+    decimal = ("," if european else ".") if profile.decimal == "auto" else profile.decimal
+    thousands = ("." if european else ",") if profile.thousands == "auto" else profile.thousands
+    return decimal, thousands
+
+
+def map_table(
+    table: Table, profile: Profile, match: HeaderMatch, *, account_id: int, currency: str
+) -> ParsedFile:
+    out = ParsedFile(broker=profile.name)
+    if profile.parts:
+        _map_sections(table, profile, out, account_id=account_id, currency=currency)
+    else:
+        header = table.rows[match.row]
+        out.header_line = header.line
+        decimal, thousands = separators(profile, table)
+        ctx = _Context(
+            profile, match.columns, header.cells, account_id, currency, decimal, thousands
+        )
+        out.columns = {
+            f: header.cells[i[0]] for f, i in match.columns.items() if i[0] < len(header.cells)
+        }
+        _map_rows(table.rows[match.row + 1 :], ctx, out)
+    if profile.pair_reinvestments:
+        _pair_reinvestments(out)
+    _derive_split_ratios(out)
+    out.entries.sort(key=lambda e: e.source_line or 0)
+    return out
+
+
+def _map_sections(
+    table: Table, profile: Profile, out: ParsedFile, *, account_id: int, currency: str
+) -> None:
+    parts = {p.section: p for p in profile.parts}
+    current: dict[str, _Context] = {}
+    pending: dict[str, list[Row]] = {}
+    order: list[tuple[_Context, list[Row]]] = []
+    for row in table.rows:
+        if len(row.cells) < 3 or row.cells[0] not in parts:
+            continue
+        section, kind = row.cells[0], row.cells[1]
+        part = parts[section]
+        body = Row(row.line, row.cells[2:])
+        if kind == "Header":
+            found, missing = match_header(body.cells, part)
+            if missing:
+                out.warnings.append(
+                    RowIssue(
+                        row.line,
+                        None,
+                        f"section '{section}' lacks {', '.join(missing)}; its rows are ignored",
+                    )
+                )
+                current.pop(section, None)
+                continue
+            decimal, thousands = separators(part, table)
+            current[section] = _Context(
+                part, found, body.cells, account_id, currency, decimal, thousands
+            )
+            pending[section] = []
+            order.append((current[section], pending[section]))
+            out.header_line = out.header_line or row.line
+        elif kind == "Data" and section in current:
+            pending[section].append(body)
+    for ctx, rows in order:
+        _map_rows(rows, ctx, out, trailing_footer=False)
+
+
+def _map_rows(
+    rows: tuple[Row, ...] | list[Row],
+    ctx: _Context,
+    out: ParsedFile,
+    *,
+    trailing_footer: bool = True,
+) -> None:
+    profile = ctx.profile
+    footers = [re.compile(p, re.IGNORECASE) for p in profile.footer]
+    header_norm = [norm_header(c) for c in ctx.names]
+    date_index = ctx.columns["date"][0]
+    last_data = len(rows)
+    if trailing_footer:
+        # Totals and disclaimers follow the data: everything after the last row whose
+        # date cell parses is footer, reported once as a warning.
+        last_data = 0
+        for i, row in enumerate(rows):
+            if _parses_date(_cell(row, date_index), profile):
+                last_data = i + 1
+        skipped = [r for r in rows[last_data:] if not r.blank]
+        if skipped:
+            out.warnings.append(
+                RowIssue(
+                    skipped[0].line,
+                    None,
+                    f"{len(skipped)} line(s) after the data ignored (totals or disclaimer)",
+                )
+            )
+    for row in rows[:last_data]:
+        if row.blank:
+            continue
+        first = next((c for c in row.cells if c.strip()), "")
+        if any(p.search(first) for p in footers if p.pattern != "^$"):
+            continue
+        if [norm_header(c) for c in row.cells] == header_norm:
+            continue
+        if not _passes_filter(row, ctx):
+            continue
+        try:
+            entry = _map_row(row, ctx)
+        except RowRejected as exc:
+            out.rejected.append(RowIssue(row.line, exc.column, exc.message))
+            continue
+        if isinstance(entry, str):
+            out.warnings.append(RowIssue(row.line, _name(ctx, "action"), entry))
+        else:
+            out.entries.append(entry)
+
+
+def _passes_filter(row: Row, ctx: _Context) -> bool:
+    for column, pattern in ctx.profile.row_filter.items():
+        wanted = norm_header(column)
+        idx = next((i for i, n in enumerate(ctx.names) if norm_header(n) == wanted), None)
+        if idx is not None and not re.search(pattern, _cell(row, idx)):
+            return False
+    return True
+
+
+def _parses_date(text: str, profile: Profile) -> bool:
+    try:
+        return parse_date(text, profile.date_formats) is not None
+    except ValueError:
+        return False
+
+
+def _cell(row: Row, index: int) -> str:
+    return row.cells[index] if index < len(row.cells) else ""
+
+
+def _name(ctx: _Context, fld: str) -> str | None:
+    idx = ctx.columns.get(fld)
+    if not idx:
+        return None
+    return ctx.names[idx[0]] if idx[0] < len(ctx.names) and ctx.names[idx[0]] else fld
+
+
+def _text(row: Row, ctx: _Context, fld: str) -> str:
+    idx = ctx.columns.get(fld)
+    return _cell(row, idx[0]) if idx else ""
+
+
+def _number(row: Row, ctx: _Context, fld: str) -> Decimal | None:
+    idx = ctx.columns.get(fld)
+    if not idx:
+        return None
+    total: Decimal | None = None
+    for i in idx:
+        try:
+            value = parse_decimal(_cell(row, i), decimal=ctx.decimal, thousands=ctx.thousands)
+        except ValueError as exc:
+            name = ctx.names[i] if i < len(ctx.names) and ctx.names[i] else fld
+            raise RowRejected(name, str(exc)) from None
+        if value is not None:
+            total = value if total is None else total + value
+    return total
+
+
+def _date(row: Row, ctx: _Context, fld: str) -> date | None:
+    try:
+        return parse_date(_text(row, ctx, fld), ctx.profile.date_formats)
+    except ValueError as exc:
+        raise RowRejected(_name(ctx, fld), str(exc)) from None
+
+
+def _map_row(row: Row, ctx: _Context) -> LedgerEntry | str:
+    profile = ctx.profile
+    when = _date(row, ctx, "date")
+    if when is None:
+        raise RowRejected(_name(ctx, "date"), "the date is missing")
+    action_text = _text(row, ctx, "action") if "action" in ctx.columns else ""
+    if action_text:
+        target = profile.classify(action_text)
+        if target is None:
+            known = sorted({t for _, t in profile.actions if t not in DECISIONS})
+            raise RowRejected(
+                _name(ctx, "action"),
+                f"unknown action '{action_text}' (this layout maps words to "
+                f"{', '.join(known)}; save a mapping to teach it new words)",
+            )
+    elif profile.default_action:
+        target = profile.default_action
+    else:
+        raise RowRejected(_name(ctx, "action"), "the transaction type is missing")
+    if target == "skip":
+        return f"'{action_text}' is not a ledger event; row ignored"
+
+    quantity = _number(row, ctx, "quantity")
+    price = _number(row, ctx, "price")
+    amount = _number(row, ctx, "amount")
+    fees = abs(_number(row, ctx, "fees") or Decimal(0))
+    description = _text(row, ctx, "description")
+    symbol = _symbol(row, ctx, description)
+    currency = _currency(row, ctx)
+
+    tx = _decide(target, quantity, amount, row, ctx)
+    q = abs(quantity) if quantity is not None else None
+    p = abs(price) if price is not None else None
+    note = _text(row, ctx, "note") or (description if description != action_text else "")
+    extra: dict[str, object] = {}
+    if (
+        tx in (TxType.BUY, TxType.SELL, TxType.REINVEST, TxType.TRANSFER_IN, TxType.TRANSFER_OUT)
+        and not symbol
+    ):
+        raise RowRejected(_name(ctx, "symbol") or "symbol", f"a {tx.value} needs a symbol")
+    if tx in (TxType.BUY, TxType.SELL):
+        if not q:
+            raise RowRejected(
+                _name(ctx, "quantity") or "quantity", f"a {tx.value} needs a non-zero quantity"
+            )
+        if p is None:
+            if amount is None:
+                raise RowRejected(
+                    _name(ctx, "price") or "price", f"a {tx.value} needs a price or an amount"
+                )
+            gross = abs(amount) - fees if tx is TxType.BUY else abs(amount) + fees
+            p = gross / q
+        gross = abs(amount) if amount is not None and profile.amount_is_gross else q * p
+        if amount is not None and not profile.amount_is_gross:
+            cash = abs(amount)
+        else:
+            cash = gross + fees if tx is TxType.BUY else gross - fees
+        amount = -cash if tx is TxType.BUY else cash
+    elif tx is TxType.REINVEST:
+        if not q:
+            raise RowRejected(_name(ctx, "quantity") or "quantity", "a reinvest needs a quantity")
+        if p is None and amount is not None:
+            p = abs(amount) / q
+        if amount is None and p is not None:
+            amount = q * p
+        amount = abs(amount) if amount is not None else None
+    elif tx in (TxType.DIVIDEND, TxType.INTEREST, TxType.DEPOSIT):
+        amount = _required_amount(amount, ctx, tx)
+        amount = abs(amount) if tx is not TxType.DIVIDEND or amount > 0 else amount
+    elif tx in (TxType.FEE, TxType.WITHDRAWAL):
+        amount = amount if amount is not None else (-fees if fees else None)
+        amount = -abs(_required_amount(amount, ctx, tx))
+        fees = Decimal(0)
+    elif tx is TxType.SPLIT:
+        extra["split_ratio"] = _number(row, ctx, "split_ratio")
+        if extra["split_ratio"] is None and q:
+            extra["split_added"] = q
+        extra["split_text"] = description + " " + action_text
+        amount, p = None, None
+    elif tx in (TxType.TRANSFER_IN, TxType.TRANSFER_OUT):
+        if not q:
+            raise RowRejected(
+                _name(ctx, "quantity") or "quantity", f"a {tx.value} needs a quantity"
+            )
+        amount = None
+        if tx is TxType.TRANSFER_IN:
+            extra["original_basis"] = _number(row, ctx, "original_basis")
+            extra["acquired_date"] = _date(row, ctx, "acquired_date") or when
+    entry = LedgerEntry(
+        account_id=ctx.account_id,
+        date=when,
+        type=tx,
+        symbol=symbol or None,
+        quantity=q
+        if tx
+        not in (
+            TxType.DIVIDEND,
+            TxType.INTEREST,
+            TxType.FEE,
+            TxType.DEPOSIT,
+            TxType.WITHDRAWAL,
+            TxType.SPLIT,
+        )
+        else None,
+        price=p if tx in (TxType.BUY, TxType.SELL, TxType.REINVEST) else None,
+        amount=amount,
+        fees=fees if tx in (TxType.BUY, TxType.SELL) else Decimal(0),
+        currency=currency,
+        note=note[:500],
+        lot_id=_text(row, ctx, "lot_id") or None,
+        split_ratio=_opt_decimal(extra.get("split_ratio")),
+        acquired_date=_opt_date(extra.get("acquired_date")),
+        original_basis=_opt_decimal(extra.get("original_basis")),
+        source_line=row.line,
+    )
+    if tx is TxType.SPLIT and entry.split_ratio is None:
+        # Resolved after all rows are read; carried in the note meanwhile.
+        added = extra.get("split_added")
+        entry = replace(entry, note=f"{entry.note}\x00split:{added or ''}\x00{extra['split_text']}")
+    return entry
+
+
+def _opt_decimal(value: object) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def _opt_date(value: object) -> date | None:
+    return value if isinstance(value, date) else None
+
+
+def _required_amount(amount: Decimal | None, ctx: _Context, tx: TxType) -> Decimal:
+    if amount is None:
+        raise RowRejected(_name(ctx, "amount") or "amount", f"a {tx.value} needs an amount")
+    return amount
+
+
+def _decide(
+    target: str, quantity: Decimal | None, amount: Decimal | None, row: Row, ctx: _Context
+) -> TxType:
+    if target == "cash":
+        if amount is None or amount == 0:
+            raise RowRejected(
+                _name(ctx, "amount") or "amount", "a cash transfer needs a non-zero amount"
+            )
+        return TxType.DEPOSIT if amount > 0 else TxType.WITHDRAWAL
+    if target == "trade":
+        if quantity is not None and quantity != 0:
+            return TxType.BUY if quantity > 0 else TxType.SELL
+        if amount is not None and amount != 0:
+            return TxType.BUY if amount < 0 else TxType.SELL
+        raise RowRejected(_name(ctx, "quantity") or "quantity", "a trade needs a quantity")
+    if target == "transfer":
+        if quantity is not None and quantity != 0:
+            return TxType.TRANSFER_IN if quantity > 0 else TxType.TRANSFER_OUT
+        if amount is not None and amount != 0:
+            return TxType.DEPOSIT if amount > 0 else TxType.WITHDRAWAL
+        raise RowRejected(_name(ctx, "quantity") or "quantity", "a transfer needs a quantity")
+    return TxType(target)
+
+
+def _symbol(row: Row, ctx: _Context, description: str) -> str:
+    symbol = _text(row, ctx, "symbol").strip().upper()
+    if not symbol and ctx.profile.symbol_pattern and description:
+        found = re.search(ctx.profile.symbol_pattern, description)
+        symbol = found.group(1).strip().upper() if found else ""
+    if symbol and not _SYMBOL.match(symbol):
+        raise RowRejected(_name(ctx, "symbol") or "symbol", f"'{symbol}' is not a symbol")
+    return symbol
+
+
+def _currency(row: Row, ctx: _Context) -> str:
+    text = _text(row, ctx, "currency").strip().upper()
+    if not text:
+        return ctx.currency
+    if not _CURRENCY.match(text):
+        raise RowRejected(_name(ctx, "currency"), f"'{text}' is not a 3-letter currency code")
+    return text
+
+
+def _pair_reinvestments(out: ParsedFile) -> None:
+    """A dividend row and the reinvest row that spends it become one reinvest entry."""
+    dividends: dict[tuple[date, str | None, Decimal], list[int]] = {}
+    for i, e in enumerate(out.entries):
+        if e.type is TxType.DIVIDEND and e.amount is not None:
+            dividends.setdefault((e.date, e.symbol, abs(e.amount)), []).append(i)
+    drop: set[int] = set()
+    for i, e in enumerate(out.entries):
+        if e.type is not TxType.REINVEST or e.amount is None:
+            continue
+        candidates = dividends.get((e.date, e.symbol, abs(e.amount)), [])
+        if candidates:
+            j = candidates.pop(0)
+            drop.add(j)
+            dividend = out.entries[j]
+            out.entries[i] = replace(e, amount=dividend.amount, note=e.note or dividend.note)
+    if drop:
+        out.entries[:] = [e for i, e in enumerate(out.entries) if i not in drop]
+
+
+def _derive_split_ratios(out: ParsedFile) -> None:
+    """A split given as shares added gets its ratio from the file's own running position."""
+    position: dict[str | None, Decimal] = {}
+    ordered = sorted(
+        range(len(out.entries)),
+        key=lambda i: (out.entries[i].date, out.entries[i].source_line or 0),
+    )
+    for i in ordered:
+        e = out.entries[i]
+        if e.type is TxType.SPLIT and "\x00split:" in e.note:
+            note, added_text, text = (
+                e.note.split("\x00")[0],
+                e.note.split("\x00")[1],
+                e.note.split("\x00")[2],
+            )
+            added = Decimal(added_text[len("split:") :]) if added_text[len("split:") :] else None
+            ratio: Decimal | None = None
+            held = position.get(e.symbol, Decimal(0))
+            if added is not None and held > 0:
+                ratio = (held + added) / held
+            else:
+                m = _RATIO.search(text)
+                if m and Decimal(m.group(2)) != 0:
+                    ratio = Decimal(m.group(1)) / Decimal(m.group(2))
+            if ratio is None:
+                out.rejected.append(
+                    RowIssue(
+                        e.source_line,
+                        None,
+                        f"split of {e.symbol}: neither a ratio ('2 for 1') nor an earlier position "
+                        "in this file to derive it from; enter the split by hand",
+                    )
+                )
+                out.entries[i] = replace(e, note=note)
+                continue
+            e = replace(e, split_ratio=ratio.normalize(), note=note.strip())
+            out.entries[i] = e
+        q = e.quantity or Decimal(0)
+        if e.type in (TxType.BUY, TxType.REINVEST, TxType.TRANSFER_IN):
+            position[e.symbol] = position.get(e.symbol, Decimal(0)) + q
+        elif e.type in (TxType.SELL, TxType.TRANSFER_OUT):
+            position[e.symbol] = position.get(e.symbol, Decimal(0)) - q
+        elif e.type is TxType.SPLIT and e.split_ratio:
+            position[e.symbol] = position.get(e.symbol, Decimal(0)) * e.split_ratio
+    out.entries[:] = [
+        e for e in out.entries if not (e.type is TxType.SPLIT and e.split_ratio is None)
+    ]

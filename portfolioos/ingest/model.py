@@ -1,0 +1,36 @@
+"""What reading a file produces: ledger entries, rejected rows and warnings, each located."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portfolioos.domain.ledger import LedgerEntry
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    """One problem with one place in the file: shown as `line 12, column 'Amount': reason`."""
+
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """A file read with one profile. `entries` have no fingerprint yet."""
+
+    broker: str
+    entries: list[LedgerEntry] = field(default_factory=list)
+    rejected: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+    header_line: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)

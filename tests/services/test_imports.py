@@ -1,0 +1,322 @@
+"""ImportService on real data folders: de-duplication, all-or-nothing, undo, dry run,
+the vectorised and row-wise paths agreeing, and a SIGKILL mid-import."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portfolioos.domain.accounts import AccountDraft
+from portfolioos.domain.ledger import with_fingerprints
+from portfolioos.errors import ConflictError, ImportFileError, NotFoundError
+from portfolioos.ingest.custom import ColumnMapping
+from portfolioos.ingest.reader import read_file
+from portfolioos.services.context import AppContext
+from portfolioos.storage.export_store import ExportStore
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "brokers"
+HEADER = "date,type,symbol,quantity,price,fees,amount,currency\n"
+ROWS = 60_000
+
+
+@pytest.fixture
+def app(ctx: Any) -> AppContext:
+    ctx.portfolio.create_account(AccountDraft(name="Main"))
+    return ctx  # type: ignore[no-any-return]
+
+
+def ledger(app: AppContext) -> list[dict[str, Any]]:
+    return ExportStore(app.portfolio_db).transactions()
+
+
+def generic_rows(start: int, stop: int) -> str:
+    return "".join(
+        f"2023-01-{1 + i % 28:02d},buy,SYM{i},{i + 1},10.5,1,,USD\n" for i in range(start, stop)
+    )
+
+
+def test_reimport_adds_nothing(app: AppContext) -> None:
+    first = app.imports.import_file(FIXTURES / "schwab.csv", "Main")
+    assert first.errors == [] and first.broker == "schwab"
+    assert first.added == 9 and first.duplicates == 0 and first.batch_id is not None
+    assert first.by_type == {
+        "buy": 1,
+        "deposit": 1,
+        "dividend": 1,
+        "fee": 1,
+        "interest": 1,
+        "reinvest": 1,
+        "sell": 1,
+        "split": 1,
+        "withdrawal": 1,
+    }
+    again = app.imports.import_file(FIXTURES / "schwab.csv", "Main")
+    assert (again.added, again.duplicates, again.batch_id) == (0, 9, None)
+    assert len(ledger(app)) == 9
+
+
+@pytest.mark.parametrize("bom", [False, True], ids=["vectorised", "row-wise"])
+def test_overlapping_file_adds_exactly_the_new_rows(
+    app: AppContext, tmp_path: Path, bom: bool
+) -> None:
+    prefix = "\ufeff" if bom else ""  # a BOM sends the file down the row-wise path
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text(prefix + HEADER + generic_rows(0, 60), encoding="utf-8")
+    b.write_text(prefix + HEADER + generic_rows(40, 100), encoding="utf-8")
+    first = app.imports.import_file(a, "Main")
+    second = app.imports.import_file(b, "Main")
+    assert first.vectorised is (not bom) and second.vectorised is (not bom)
+    assert (first.added, second.added, second.duplicates) == (60, 40, 20)
+    symbols = sorted(int(r["symbol"][3:]) for r in ledger(app))
+    assert symbols == list(range(100))
+
+
+def test_identical_trades_in_one_file_both_land(app: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        HEADER + "2023-03-01,buy,AAPL,1,150,0,,USD\n" * 2 + "2023-03-01,sell,AAPL,1,151,0,,USD\n",
+        encoding="utf-8",
+    )
+    result = app.imports.import_file(path, "Main")
+    assert result.added == 3 and result.by_type == {"buy": 2, "sell": 1}
+    assert app.imports.import_file(path, "Main").added == 0
+    # A later file with the trade three times adds exactly the third.
+    path.write_text(HEADER + "2023-03-01,buy,AAPL,1,150,0,,USD\n" * 3, encoding="utf-8")
+    assert app.imports.import_file(path, "Main").added == 1
+
+
+def test_any_rejected_row_writes_nothing_and_reports_every_error(
+    app: AppContext, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        HEADER + "2023-01-02,buy,AAPL,1,10,0,,USD\n"
+        "2023-13-02,buy,AAPL,1,10,0,,USD\n"
+        "2023-01-03,buy,AAPL,1,ten,0,,USD\n"
+        "2023-01-04,bought,AAPL,1,10,0,,USD\n",
+        encoding="utf-8",
+    )
+    result = app.imports.import_file(path, "Main")
+    assert result.added == 0 and result.batch_id is None
+    assert [(e.line, e.column) for e in result.errors] == [(3, "date"), (4, "price"), (5, "type")]
+    assert "'2023-13-02' is not a date" in result.errors[0].message
+    assert "unknown action 'bought'" in result.errors[2].message
+    assert ledger(app) == [] and app.imports.batches() == []
+
+
+def test_dry_run_reports_without_writing(app: AppContext) -> None:
+    result = app.imports.import_file(FIXTURES / "robinhood.csv", "Main", dry_run=True)
+    assert result.dry_run and result.added == 8 and result.batch_id is None
+    assert ledger(app) == []
+
+
+def test_undo_removes_the_batch_as_a_whole(app: AppContext) -> None:
+    first = app.imports.import_file(FIXTURES / "fidelity.csv", "Main")
+    second = app.imports.import_file(FIXTURES / "tdameritrade.csv", "Main")
+    assert first.batch_id and second.batch_id
+    undone = app.imports.undo(first.batch_id)
+    assert undone.removed == first.added
+    assert {r["batch_id"] for r in ledger(app)} == {second.batch_id}
+    with pytest.raises(ConflictError, match="already undone"):
+        app.imports.undo(first.batch_id)
+    with pytest.raises(NotFoundError):
+        app.imports.undo(999)
+    batches = app.imports.batches("Main")
+    assert [(b.id, b.undone_at is not None) for b in batches] == [
+        (first.batch_id, True),
+        (second.batch_id, False),
+    ]
+    # Undone rows can be imported again.
+    assert app.imports.import_file(FIXTURES / "fidelity.csv", "Main").added == first.added
+
+
+def test_unrecognised_file_names_the_closest_profile(app: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        "Run Date,Activity,Symbol,Quantity\n01/02/2023,YOU BOUGHT,AAPL,1\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        ImportFileError, match=r"Closest: Fidelity.*expects the headers Run Date.*missing: .Action."
+    ):
+        app.imports.import_file(path, "Main")
+
+
+def test_saved_mapping_reads_a_custom_layout(app: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "When;What;Ticker;Units;Cost;Total\n"
+        "02.01.2023;KAUF;SAP;3;100,50;-301,50\n"
+        "05.01.2023;DIVIDENDE;SAP;;;4,20\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFileError):
+        app.imports.import_file(path, "Main")
+    app.imports.save_mapping(
+        "Main",
+        ColumnMapping(
+            name="my bank",
+            columns={
+                "date": "When",
+                "action": "What",
+                "symbol": "Ticker",
+                "quantity": "Units",
+                "price": "Cost",
+                "amount": "Total",
+            },
+            actions={"KAUF": "buy", "DIVIDENDE": "dividend"},
+            date_format="DD.MM.YYYY",
+            decimal=",",
+            thousands=".",
+        ),
+    )
+    assert [m.name for m in app.imports.mappings("Main")] == ["my bank"]
+    result = app.imports.import_file(path, "Main")
+    assert result.errors == [] and result.broker == "mapping:my bank"
+    rows = ledger(app)
+    assert [(r["type"], r["quantity"], r["price"], r["amount"]) for r in rows] == [
+        ("buy", Decimal(3), Decimal("100.5"), Decimal("-301.5")),
+        ("dividend", None, None, Decimal("4.2")),
+    ]
+
+
+def test_preview_shows_rows_and_rejects_without_writing(app: AppContext) -> None:
+    preview = app.imports.preview(FIXTURES / "etrade.csv", account="Main")
+    assert preview.broker == "etrade" and len(preview.rows) == 6 and preview.rejected == []
+    assert preview.columns["date"] == "TransactionDate"
+    assert ledger(app) == []
+
+
+def test_vectorised_and_row_wise_paths_write_identical_ledgers(tmp_path: Path) -> None:
+    text = (FIXTURES / "generic.csv").read_text(encoding="utf-8")
+    fast_file = tmp_path / "fast.csv"
+    slow_file = tmp_path / "slow.csv"
+    fast_file.write_text(text, encoding="utf-8")
+    slow_file.write_text("\ufeff" + text, encoding="utf-8")
+    ledgers = []
+    for name, path in (("fast", fast_file), ("slow", slow_file)):
+        with AppContext.open(tmp_path / name) as c:
+            c.portfolio.create_account(AccountDraft(name="Main"))
+            result = c.imports.import_file(path, "Main")
+            assert result.vectorised is (name == "fast") and result.added == 12
+            ledgers.append(
+                [
+                    {k: v for k, v in r.items() if k not in ("id", "batch_id")}
+                    for r in ExportStore(c.portfolio_db).transactions()
+                ]
+            )
+    assert ledgers[0] == ledgers[1]
+    # ... and both equal the pure-Python fingerprints of the mapper's entries.
+    entries = with_fingerprints(read_file(fast_file, account_id=1, currency="USD").entries)
+    assert [r["fingerprint"] for r in ledgers[0]] == [e.fingerprint for e in entries]
+
+
+def test_declined_vectorised_file_falls_back_and_reports_lines(
+    app: AppContext, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        HEADER + "2023-01-02,buy,AAPL,1,10,0,,USD\n2023-01-03,split,AAPL,,,,,USD\n",
+        encoding="utf-8",
+    )
+    result = app.imports.import_file(path, "Main")
+    assert not result.vectorised
+    assert [(e.line, e.message[:14]) for e in result.errors] == [(3, "split of AAPL:")]
+
+
+def _kill_script(data: Path, csv_path: Path) -> str:
+    return (
+        "import sys\n"
+        "from portfolioos.services.context import AppContext\n"
+        f"ctx = AppContext.open({str(data)!r})\n"
+        "print('ready', flush=True)\n"
+        f"ctx.imports.import_file({str(csv_path)!r}, 'Main')\n"
+        "print('done', flush=True)\n"
+    )
+
+
+@pytest.fixture
+def big_file(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "big.csv"
+    rng = random.Random(3)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(HEADER)
+        for i in range(ROWS):
+            fh.write(
+                f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9},buy,S{i % 97},{i % 50 + 1},"
+                f"{rng.randrange(100, 9999) / 100},0,,USD\n"
+            )
+    yield path
+
+
+def _run_import(data: Path, csv_path: Path, kill_after: float | None) -> float:
+    """Start an import in a subprocess; SIGKILL it `kill_after` seconds after it is ready.
+    Returns the seconds from ready until the import returned (its commit is done)."""
+    from conftest import cli_env
+
+    with AppContext.open(data) as c:
+        c.portfolio.create_account(AccountDraft(name="Main"))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _kill_script(data, csv_path)],
+        stdout=subprocess.PIPE,
+        env=cli_env(),
+        text=True,
+    )
+    assert proc.stdout is not None
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        start = time.perf_counter()
+        if kill_after is None:
+            assert proc.stdout.readline().strip() == "done"
+            elapsed = time.perf_counter() - start
+        else:
+            time.sleep(kill_after)
+            os.kill(proc.pid, signal.SIGKILL)
+            elapsed = kill_after
+        proc.wait(timeout=120)
+        return elapsed
+    finally:
+        proc.stdout.close()
+
+
+@pytest.mark.slow
+def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path, big_file: Path) -> None:
+    # Time one complete import, then kill others at points spread across that time.
+    full = _run_import(tmp_path / "full", big_file, None)
+    outcomes = []
+    for attempt, fraction in enumerate((0.4, 0.8, 0.95, 1.3)):
+        data = tmp_path / f"data{attempt}"
+        _run_import(data, big_file, full * fraction)
+        with AppContext.open(data) as c:
+            rows = len(ExportStore(c.portfolio_db).transactions())
+            batches = c.imports.batches()
+        assert rows in (0, ROWS), rows
+        if rows:
+            assert [b.rows_added for b in batches] == [ROWS]
+        else:
+            assert batches == []
+        outcomes.append(rows)
+    # Which outcomes occur depends on timing (both are correct); shown with -s.
+    print(f"full import {full:.2f}s; rows present after each kill: {outcomes}")
+
+
+def test_number_too_large_for_the_ledger_is_a_located_error(
+    app: AppContext, tmp_path: Path
+) -> None:
+    path = tmp_path / "huge.csv"
+    path.write_text(
+        HEADER + "2023-01-02,deposit,,,,,123456789012345678901234567890,USD\n", encoding="utf-8"
+    )
+    result = app.imports.import_file(path, "Main")
+    assert [(e.line, e.column) for e in result.errors] == [(2, "amount")]
+    assert ledger(app) == []

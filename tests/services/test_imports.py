@@ -262,7 +262,7 @@ def big_file(tmp_path: Path) -> Iterator[Path]:
 def _run_import(data: Path, csv_path: Path, kill_after: float | None) -> float:
     """Start an import in a subprocess; SIGKILL it `kill_after` seconds after it is ready.
     Returns the seconds from ready until the import returned (its commit is done)."""
-    from conftest import cli_env
+    from tests.conftest import cli_env
 
     with AppContext.open(data) as c:
         c.portfolio.create_account(AccountDraft(name="Main"))

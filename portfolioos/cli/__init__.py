@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portfolioos.cli.llm",
     "portfolioos.cli.portfolio",
     "portfolioos.cli.imports",
+    "portfolioos.cli.market",
     "portfolioos.cli.system",
     "portfolioos.cli.simulate",
 )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from portfolioos.services.assistant import AssistantService
     from portfolioos.services.exports import ExportService
     from portfolioos.services.imports import ImportService
+    from portfolioos.services.market import MarketService
     from portfolioos.services.portfolio import PortfolioService
     from portfolioos.services.settings import SettingsService
     from portfolioos.services.simulation import SimulationService
@@ -118,6 +119,12 @@ class AppContext:
         from portfolioos.services.exports import ExportService
 
         return ExportService(self)
+
+    @cached_property
+    def market(self) -> MarketService:
+        from portfolioos.services.market import MarketService
+
+        return MarketService(self)
 
     # -- lifetime ---------------------------------------------------------------
 

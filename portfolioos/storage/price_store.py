@@ -87,3 +87,51 @@ class PriceStore:
         )
         names = [d[0] for d in cur.description]
         return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+
+
+class CloseMatrix:
+    """Closes as a dense (days x symbols) float64 matrix, NaN where a symbol has no bar.
+
+    The shape a net-worth history wants (holdings @ prices per day); built without a
+    Python object per row: DuckDB returns integer day numbers and symbol positions,
+    numpy scatters the closes into place.
+    """
+
+    __slots__ = ("closes", "days", "symbols")
+
+    def __init__(self, symbols: list[str], days: Any, closes: Any) -> None:
+        self.symbols = symbols
+        self.days = days  # numpy datetime64[D], ascending
+        self.closes = closes  # numpy float64, shape (len(days), len(symbols))
+
+
+def close_matrix(
+    db: DuckDatabase, symbols: Sequence[str], start: date | None = None, end: date | None = None
+) -> CloseMatrix:
+    """Every stored close of `symbols` in [start, end] as a CloseMatrix (see above)."""
+    import numpy as np
+
+    wanted = list(dict.fromkeys(symbols))
+    if not wanted:
+        return CloseMatrix([], np.array([], dtype="datetime64[D]"), np.empty((0, 0)))
+    cols = db.execute(
+        "WITH wanted AS (SELECT unnest(?) AS symbol, unnest(range(?)) AS sid) "
+        "SELECT w.sid::INTEGER AS sid, (p.date - DATE '1970-01-01')::INTEGER AS day, p.close "
+        "FROM price_history p JOIN wanted w USING (symbol) "
+        "WHERE (? IS NULL OR p.date >= ?) AND (? IS NULL OR p.date <= ?)",
+        [wanted, len(wanted), start, start, end, end],
+    ).fetchnumpy()
+    day = np.asarray(cols["day"])
+    sid = np.asarray(cols["sid"], dtype=np.int64)
+    if len(day) == 0:
+        return CloseMatrix(wanted, np.array([], dtype="datetime64[D]"), np.empty((0, len(wanted))))
+    # Row of each bar without a sort: mark the calendar days that occur, number them.
+    low = int(day.min())
+    offset = day.astype(np.int64) - low
+    present = np.zeros(int(offset.max()) + 1, dtype=bool)
+    present[offset] = True
+    row = (np.cumsum(present) - 1)[offset]
+    closes = np.full((int(present.sum()), len(wanted)), np.nan)
+    closes.ravel()[row * len(wanted) + sid] = np.asarray(cols["close"], dtype=float)
+    days = (np.flatnonzero(present) + low).astype("datetime64[D]")
+    return CloseMatrix(wanted, days, closes)

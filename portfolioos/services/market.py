@@ -1,0 +1,638 @@
+"""Market data: incremental Yahoo and FRED syncs into market.duckdb, and reads of it.
+
+The plan's market:* channels. A sync is per symbol (or series): fetch only after the
+last stored day minus a small overlap (late revisions, yesterday's partial bar),
+write the symbol in one transaction, and report how it went. A symbol that fails
+(offline, unknown, rate limited) keeps everything already stored and never stops
+the others; the app keeps running from the cache and can say how stale it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from portfolioos.errors import (
+    ImportFileError,
+    Location,
+    MarketDataError,
+    NotFoundError,
+    ValidationError,
+)
+from portfolioos.market import validation
+from portfolioos.market.calendar import last_completed_session, trading_days
+from portfolioos.market.ratelimit import Backoff, TokenBucket, call_with_retries
+from portfolioos.market.yahoo import (
+    FAILED,
+    NO_DATA,
+    OFFLINE,
+    RATE_LIMITED,
+    SERVER_ERROR,
+    FetchError,
+    HistoryFetcher,
+    YahooHistory,
+)
+from portfolioos.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from portfolioos.services.changes import NOTHING, Changes
+from portfolioos.storage import ledger_reads
+from portfolioos.storage.market_store import MarketStore, StoredFinding, SymbolWrite
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from portfolioos.services.context import AppContext
+
+logger = logging.getLogger(__name__)
+
+EXCHANGE_TZ = ZoneInfo("America/New_York")
+OVERLAP_DAYS = 7
+"""Calendar days re-read before the last stored bar: about a week of sessions."""
+INITIAL_YEARS = 10
+FRED_SECRET = "fred-api-key"
+YAHOO_URL_ENV = "PORTFOLIOOS_YAHOO_BASE_URL"
+FRED_URL_ENV = "PORTFOLIOOS_FRED_ROOT_URL"
+NO_FRED_KEY = (
+    "FRED is off: no API key is stored (secret 'fred-api-key'). Get a free key at "
+    "https://fred.stlouisfed.org/docs/api/api_key.html and store it with `portfolioos keys`; "
+    "prices and everything else work without it."
+)
+
+# A fetch failure's kind -> the status reported for the symbol.
+_STATUS = {
+    OFFLINE: "offline",
+    NO_DATA: "no_data",
+    RATE_LIMITED: "rate_limited",
+    SERVER_ERROR: "failed",
+    FAILED: "failed",
+}
+_SYMBOL = re.compile(r"^[A-Z0-9^][A-Z0-9.\-=^/]{0,31}$")
+_SERIES = re.compile(r"^[A-Z0-9_]{1,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """How one symbol's (or series') sync went. status: ok | stale | offline | no_data |
+    rate_limited | failed. `last_date` is the newest stored day after the attempt."""
+
+    symbol: str
+    status: str
+    rows_added: int
+    message: str
+    last_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    results: list[SyncResult]
+    changes: Changes = NOTHING
+
+    def __iter__(self) -> Iterator[SyncResult]:
+        return iter(self.results)
+
+    @property
+    def all_failed(self) -> bool:
+        """Every symbol failed (nothing fetched, nothing up to date): the CLI exits 1."""
+        return bool(self.results) and all(r.status not in ("ok", "stale") for r in self.results)
+
+
+@dataclass(frozen=True, slots=True)
+class Staleness:
+    symbol: str
+    last_date: date | None
+    age_days: int | None
+    sessions_behind: int | None
+    status: str
+    last_attempt: datetime | None
+    last_success: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncDue:
+    prices: list[str] = field(default_factory=list)
+    macro: list[str] = field(default_factory=list)
+    fred_enabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestedAction:
+    """A corporate action Yahoo knows of and the ledger lacks; the user decides."""
+
+    symbol: str
+    date: date
+    type: str  # 'split' | 'dividend'
+    split_ratio: float | None
+    per_share: float | None
+    currency: str | None
+    reason: str
+
+
+def exchange_today() -> date:
+    return datetime.now(EXCHANGE_TZ).date()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+class MarketService:
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        yahoo: HistoryFetcher | None = None,
+        yahoo_base_url: str | None = None,
+        fred_api_key: str | Callable[[], str | None] | None = None,
+        fred_root_url: str | None = None,
+        today: Callable[[], date] = exchange_today,
+        now: Callable[[], datetime] = _utcnow,
+        yahoo_limiter: TokenBucket | None = None,
+        fred_limiter: TokenBucket | None = None,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._ctx = ctx
+        self._yahoo = yahoo
+        self._yahoo_base_url = yahoo_base_url or os.environ.get(YAHOO_URL_ENV) or None
+        self._fred_key = fred_api_key
+        self._fred_root_url = fred_root_url or os.environ.get(FRED_URL_ENV) or None
+        self._today = today
+        self._now = now
+        self._sleep = sleep
+        self._yahoo_limiter = yahoo_limiter or TokenBucket(2.0, capacity=2.0, sleep=sleep)
+        # 90/min with a burst of 10 keeps any 60-second window at or under 100 requests.
+        self._fred_limiter = fred_limiter or TokenBucket.per_minute(90, capacity=10.0, sleep=sleep)
+        self._backoff = backoff or Backoff(base=1.0, cap=30.0, retries=3)
+
+    @property
+    def _store(self) -> MarketStore:
+        return MarketStore(self._ctx.market_db)
+
+    def _fetcher(self) -> HistoryFetcher:
+        if self._yahoo is None:
+            from portfolioos.market.yahoo import YahooClient
+
+            client = YahooClient(
+                base_url=self._yahoo_base_url, cache_dir=self._ctx.paths.root / "cache" / "yfinance"
+            )
+            self._yahoo = client.history
+        return self._yahoo
+
+    # -- prices: sync -------------------------------------------------------------
+
+    def sync_prices(
+        self,
+        symbols: Sequence[str],
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+        *,
+        full: bool = False,
+        overwrite_manual: bool = False,
+    ) -> SyncReport:
+        """Fetch what is missing for each symbol; one result per symbol, in order.
+
+        `full` re-reads the whole initial window; `overwrite_manual` lets Yahoo replace
+        prices entered by hand (by default they win).
+        """
+        wanted = _unique([normalise_symbol(s) for s in symbols])
+        store = self._store
+        states = store.sync_states("price", wanted)
+        stored_last = store.last_bar_dates(wanted)
+        today = self._today()
+        target = last_completed_session(today)
+        results: list[SyncResult] = []
+        for i, symbol in enumerate(wanted):
+            cancel.check()
+            progress(i / max(len(wanted), 1), f"{symbol}: fetching")
+            state = states.get(symbol)
+            last = stored_last.get(symbol)
+            if (
+                state is not None
+                and state.last_date is not None
+                and state.status in ("ok", "stale")
+            ):
+                last = max(last, state.last_date) if last else state.last_date
+            results.append(
+                self._sync_symbol(
+                    store, symbol, last, today, target, full=full, overwrite_manual=overwrite_manual
+                )
+            )
+        progress(1.0, "prices synced")
+        added = any(r.rows_added for r in results)
+        return SyncReport(results, Changes(prices=added))
+
+    def _sync_symbol(
+        self,
+        store: MarketStore,
+        symbol: str,
+        last: date | None,
+        today: date,
+        target: date,
+        *,
+        full: bool,
+        overwrite_manual: bool,
+    ) -> SyncResult:
+        if last is not None and last >= target and not full:
+            return SyncResult(symbol, "ok", 0, "up to date", last)
+        start = (
+            last - timedelta(days=OVERLAP_DAYS)
+            if last and not full
+            else today - timedelta(days=365 * INITIAL_YEARS)
+        )
+        fetch = self._fetcher()
+        try:
+            history: YahooHistory = call_with_retries(
+                lambda: fetch(symbol, start, today),
+                retryable=lambda e: isinstance(e, FetchError) and e.retryable,
+                backoff=self._backoff,
+                limiter=self._yahoo_limiter,
+                sleep=self._sleep,
+            )
+        except FetchError as exc:
+            status = _STATUS.get(exc.kind, "failed")
+            message = str(exc)
+            if last is not None:
+                message += f"; keeping cached prices up to {last.isoformat()}"
+            store.record_attempt("price", symbol, status, message, self._now())
+            logger.info("price sync %s: %s", symbol, message)
+            return SyncResult(symbol, status, 0, message, last)
+        if history.prices.empty and last is None:
+            message = f"{symbol}: Yahoo has no daily prices for it"
+            store.record_attempt("price", symbol, "no_data", message, self._now())
+            return SyncResult(symbol, "no_data", 0, message, None)
+        newest = max(history.prices["date"]) if not history.prices.empty else last
+        status, message = "ok", "synced"
+        if newest is not None and newest < target:
+            behind = len(trading_days(newest + timedelta(days=1), target))
+            status = "stale"
+            message = (
+                f"Yahoo's newest bar is {newest.isoformat()}, {behind} session(s) behind "
+                f"{target.isoformat()}"
+            )
+        added = store.write_symbol(
+            SymbolWrite(symbol, history.prices, history.dividends, history.splits, history.info),
+            status=status,
+            message=message,
+            when=self._now(),
+            validator=_validator(symbol),
+            overwrite_manual=overwrite_manual,
+        )
+        new_last = store.last_bar_dates([symbol]).get(symbol)
+        return SyncResult(symbol, status, added, message, new_last)
+
+    def sync_held(
+        self, progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED
+    ) -> SyncReport:
+        """Sync every symbol with shares in any account."""
+        return self.sync_prices(self.held_symbols(), progress=progress, cancel=cancel)
+
+    def held_symbols(self) -> list[str]:
+        return ledger_reads.held_symbols(self._ctx.portfolio_db)
+
+    # -- prices: reads ------------------------------------------------------------
+
+    def prices(
+        self, symbol: str, start: date | None = None, end: date | None = None
+    ) -> pd.DataFrame:
+        """Stored daily bars (date as datetime64, open, high, low, close, adj_close, volume,
+        currency, source): numpy-backed, straight from DuckDB."""
+        return self._store.bars(normalise_symbol(symbol), start, end)
+
+    def gaps(self, symbol: str) -> list[StoredFinding]:
+        """Trading days with no bar between the first and last exchange-sourced bar."""
+        symbol = normalise_symbol(symbol)
+        bars = self._store.bars(symbol)
+        if not bars.empty:
+            bars = bars[bars["source"] != "manual"]
+        return [
+            StoredFinding(f.symbol, f.date, f.kind, f.detail)
+            for f in validation.find_gaps(symbol, list(bars["date"]) if not bars.empty else [])
+        ]
+
+    def findings(self, symbol: str, kind: str | None = None) -> list[StoredFinding]:
+        return self._store.findings(normalise_symbol(symbol), kind)
+
+    def security_info(self, symbol: str) -> dict[str, Any]:
+        symbol = normalise_symbol(symbol)
+        info = self._store.info(symbol)
+        if info is None:
+            raise NotFoundError(
+                f"No security info for {symbol} yet; run `portfolioos prices sync {symbol}`."
+            )
+        info["dividends"] = [
+            {"date": d, "amount": a, "currency": c} for d, a, c in self._store.dividends(symbol)
+        ]
+        info["splits"] = [{"date": d, "ratio": r} for d, r in self._store.splits(symbol)]
+        return info
+
+    def staleness(self, symbols: Sequence[str]) -> list[Staleness]:
+        """How old each symbol's newest price is, in days and in missed sessions."""
+        wanted = _unique([normalise_symbol(s) for s in symbols])
+        last = self._store.last_bar_dates(wanted)
+        states = self._store.sync_states("price", wanted)
+        today = self._today()
+        target = last_completed_session(today)
+        out = []
+        for symbol in wanted:
+            day = last.get(symbol)
+            state = states.get(symbol)
+            out.append(
+                Staleness(
+                    symbol,
+                    day,
+                    (today - day).days if day else None,
+                    len(trading_days(day + timedelta(days=1), target)) if day else None,
+                    state.status if state else "never",
+                    state.last_attempt if state else None,
+                    state.last_success if state else None,
+                )
+            )
+        return out
+
+    def sync_due(self) -> SyncDue:
+        """What a scheduled sync should fetch: held symbols behind the last session and
+        followed macro series not refreshed within the sync interval."""
+        held = self.held_symbols()
+        prices = [
+            s.symbol
+            for s in self.staleness(held)
+            if s.sessions_behind is None or s.sessions_behind > 0
+        ]
+        enabled = self.fred_api_key() is not None
+        macro: list[str] = []
+        if enabled:
+            hours = int(self._ctx.settings.get("sync_interval_hours") or 24)
+            cutoff = self._now() - timedelta(hours=hours)
+            macro = [
+                k
+                for k, s in self._store.sync_states("macro").items()
+                if s.last_success is None or s.last_success < cutoff
+            ]
+        return SyncDue(prices, macro, enabled)
+
+    # -- corporate actions ----------------------------------------------------------
+
+    def suggested_actions(self, symbols: Sequence[str] | None = None) -> list[SuggestedAction]:
+        """Yahoo splits and dividends after the first purchase that the ledger lacks.
+
+        A ledger entry of the same type within a few days counts as recorded (brokers
+        book on the pay date, Yahoo reports the ex-date). Nothing is written.
+        """
+        db = self._ctx.portfolio_db
+        wanted = _unique([normalise_symbol(s) for s in symbols]) if symbols else self.held_symbols()
+        first = ledger_reads.first_acquired(db, wanted)
+        recorded = ledger_reads.recorded_actions(db, wanted)
+        out: list[SuggestedAction] = []
+        for symbol in wanted:
+            since = first.get(symbol)
+            if since is None:
+                continue
+            splits_known = [d for s, d, t in recorded if s == symbol and t == "split"]
+            divs_known = [
+                d for s, d, t in recorded if s == symbol and t in ("dividend", "reinvest")
+            ]
+            for day, ratio in self._store.splits(symbol):
+                if day > since and not _near(day, splits_known, 5):
+                    out.append(
+                        SuggestedAction(
+                            symbol,
+                            day,
+                            "split",
+                            ratio,
+                            None,
+                            None,
+                            f"Yahoo reports a {ratio:g}-for-1 split; the ledger has none",
+                        )
+                    )
+            for day, amount, currency in self._store.dividends(symbol):
+                if day > since and not _near(day, divs_known, 45):
+                    out.append(
+                        SuggestedAction(
+                            symbol,
+                            day,
+                            "dividend",
+                            None,
+                            amount,
+                            currency,
+                            f"Yahoo reports a dividend of {amount:g} per share "
+                            "(ex-date); the ledger has none near it",
+                        )
+                    )
+        return sorted(out, key=lambda a: (a.date, a.symbol, a.type))
+
+    # -- manual prices ------------------------------------------------------------------
+
+    def add_manual_price(
+        self, symbol: str, day: date | str, close: float | str, currency: str = "USD"
+    ) -> Changes:
+        """One price typed by the user, for an asset Yahoo lacks (a fund NAV, a house)."""
+        import pandas as pd
+
+        sym = normalise_symbol(symbol)
+        when = _parse_date(day, "date")
+        value = _parse_price(close, "close")
+        cur = _parse_currency(currency, "currency")
+        frame = pd.DataFrame({"symbol": [sym], "date": [when], "close": [value], "currency": [cur]})
+        self._store.import_manual(frame, self._now(), validator_for=_validator)
+        return Changes(prices=True)
+
+    def import_prices_csv(self, path: str | os.PathLike[str]) -> tuple[int, list[str], Changes]:
+        """A price CSV with columns symbol, date, close[, currency] (any order, any case).
+
+        Every row is checked before anything is written; the first bad one is reported
+        by file, line and column, and nothing is imported.
+        """
+        import pandas as pd
+
+        file = Path(path)
+        if not file.is_file():
+            raise ImportFileError(f"{file}: no such file")
+        rows: list[tuple[str, date, float, str]] = []
+        try:
+            with file.open(newline="", encoding="utf-8-sig") as handle:
+                reader = csv.DictReader(handle)
+                header = {(h or "").strip().lower(): h for h in (reader.fieldnames or [])}
+                if "price" in header and "close" not in header:
+                    header["close"] = header["price"]
+                missing = [c for c in ("symbol", "date", "close") if c not in header]
+                if missing:
+                    raise ImportFileError(
+                        f"{Location(file=str(file), line=1)}: missing column(s) "
+                        f"{', '.join(missing)}; need symbol, date, close[, currency]"
+                    )
+                for line, raw in enumerate(reader, start=2):
+
+                    def cell(name: str, raw: dict[str, Any] = raw) -> str:
+                        return str(raw.get(header[name]) or "").strip()
+
+                    if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+                        continue
+                    try:
+                        rows.append(
+                            (
+                                normalise_symbol(cell("symbol")),
+                                _parse_date(cell("date"), "date"),
+                                _parse_price(cell("close"), "close"),
+                                _parse_currency(
+                                    cell("currency") if "currency" in header else "USD", "currency"
+                                ),
+                            )
+                        )
+                    except ValidationError as exc:
+                        where = Location(
+                            file=str(file), line=line, column=header.get(exc.field or "", exc.field)
+                        )
+                        raise ImportFileError(f"{where}: {exc.message}") from None
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(f"{file}: not a UTF-8 text file ({exc.reason})") from None
+        except csv.Error as exc:
+            raise ImportFileError(f"{file}: not a readable CSV file ({exc})") from None
+        if not rows:
+            raise ImportFileError(f"{file}: no price rows")
+        frame = pd.DataFrame(rows, columns=["symbol", "date", "close", "currency"])
+        frame = frame.drop_duplicates(["symbol", "date"], keep="last")
+        symbols = sorted(set(frame["symbol"]))
+        self._store.import_manual(frame, self._now(), validator_for=_validator)
+        return len(frame), symbols, Changes(prices=True)
+
+    # -- macro --------------------------------------------------------------------------
+
+    def fred_api_key(self) -> str | None:
+        key = self._fred_key
+        if callable(key):
+            return key() or None
+        if key:
+            return key
+        try:
+            from portfolioos import secrets  # type: ignore[attr-defined, unused-ignore]
+        except ImportError:
+            return None
+        try:
+            found = secrets.get_secret(FRED_SECRET)
+        except Exception as exc:  # the keychain being down must not break market data
+            logger.warning("cannot read the FRED key from the keychain: %s", exc)
+            return None
+        return str(found) if found else None
+
+    def sync_macro(
+        self,
+        series_ids: Sequence[str],
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+    ) -> SyncReport:
+        """Fetch each series from its last stored observation minus a revision window."""
+        key = self.fred_api_key()
+        if key is None:
+            raise MarketDataError(NO_FRED_KEY)
+        from portfolioos.market.fred import FredClient
+
+        client = FredClient(key, root_url=self._fred_root_url)
+        wanted = _unique([normalise_series(s) for s in series_ids])
+        store = self._store
+        states = store.sync_states("macro", wanted)
+        results: list[SyncResult] = []
+        for i, sid in enumerate(wanted):
+            cancel.check()
+            progress(i / max(len(wanted), 1), f"{sid}: fetching")
+            state = states.get(sid)
+            last = state.last_date if state else None
+            # Monthly series are revised for a few months: re-read about a year back.
+            start = last - timedelta(days=370) if last else None
+            try:
+                frame = call_with_retries(
+                    lambda sid=sid, start=start: client.observations(sid, start),  # type: ignore[misc]
+                    retryable=lambda e: isinstance(e, FetchError) and e.retryable,
+                    backoff=self._backoff,
+                    limiter=self._fred_limiter,
+                    sleep=self._sleep,
+                )
+            except FetchError as exc:
+                status = _STATUS.get(exc.kind, "failed")
+                store.record_attempt("macro", sid, status, str(exc), self._now())
+                results.append(SyncResult(sid, status, 0, str(exc), last))
+                continue
+            added = store.write_macro(sid, frame, status="ok", message="synced", when=self._now())
+            new_last = store.sync_states("macro", [sid])[sid].last_date
+            results.append(SyncResult(sid, "ok", added, "synced", new_last))
+        progress(1.0, "macro series synced")
+        return SyncReport(results, Changes(macro=any(r.rows_added for r in results)))
+
+    def macro(
+        self, series_id: str, start: date | None = None, end: date | None = None
+    ) -> pd.DataFrame:
+        return self._store.macro(normalise_series(series_id), start, end)
+
+    def followed_series(self) -> list[str]:
+        return sorted(self._store.sync_states("macro"))
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def normalise_symbol(symbol: str) -> str:
+    text = str(symbol).strip().upper()
+    if not _SYMBOL.match(text):
+        raise ValidationError(
+            f"'{symbol}' is not a ticker symbol (letters, digits, . - ^ =).", field="symbol"
+        )
+    return text
+
+
+def normalise_series(series_id: str) -> str:
+    text = str(series_id).strip().upper()
+    if not _SERIES.match(text):
+        raise ValidationError(
+            f"'{series_id}' is not a FRED series id (e.g. CPIAUCSL).", field="series"
+        )
+    return text
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _near(day: date, days: list[date], window: int) -> bool:
+    return any(abs((day - d).days) <= window for d in days)
+
+
+def _parse_date(value: date | str, field_name: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(
+            f"'{value}' is not a date (use YYYY-MM-DD)", field=field_name
+        ) from None
+
+
+def _parse_price(value: float | str, field_name: str) -> float:
+    try:
+        number = float(str(value).strip().replace(",", ""))
+    except ValueError:
+        raise ValidationError(f"'{value}' is not a number", field=field_name) from None
+    if not number > 0 or number != number or number == float("inf"):
+        raise ValidationError(f"price {value} must be a positive number", field=field_name)
+    return number
+
+
+def _parse_currency(value: str, field_name: str) -> str:
+    text = (value or "USD").strip().upper() or "USD"
+    if not re.fullmatch(r"[A-Z]{3}", text):
+        raise ValidationError(f"'{value}' is not a 3-letter currency code", field=field_name)
+    return text
+
+
+def _validator(symbol: str) -> Callable[[pd.DataFrame, list[date]], list[tuple[date, str, str]]]:
+    def run(bars: pd.DataFrame, split_dates: list[date]) -> list[tuple[date, str, str]]:
+        return [(f.date, f.kind, f.detail) for f in validation.validate(symbol, bars, split_dates)]
+
+    return run

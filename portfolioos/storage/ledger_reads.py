@@ -1,0 +1,53 @@
+"""The few ledger facts market data needs, read from portfolio.duckdb.
+
+Which symbols are held decides what a sync fetches; when they were first acquired
+and which splits and dividends the ledger already records decide which of Yahoo's
+corporate actions are worth suggesting. Holdings proper are the engine's business:
+when its `holdings` table has rows they are used, otherwise the net share count is
+summed straight from the ledger; a symbol with a split in its history counts as held
+while anything was ever bought (without the engine, split-adjusted counts are out of
+reach, and fetching one symbol too many is harmless).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from portfolioos.storage.duck import DuckDatabase
+
+_NET_SHARES = (
+    "SELECT symbol FROM transactions WHERE symbol IS NOT NULL AND symbol <> '' "
+    "GROUP BY symbol HAVING sum(CASE WHEN type IN ('buy','reinvest','transfer_in') THEN quantity "
+    "WHEN type IN ('sell','transfer_out') THEN -quantity ELSE 0 END) > 0 "
+    "OR bool_or(type = 'split') AND sum(CASE WHEN type IN ('buy','reinvest','transfer_in') "
+    "THEN quantity ELSE 0 END) > 0 ORDER BY symbol"
+)
+
+
+def held_symbols(db: DuckDatabase) -> list[str]:
+    """Symbols with shares in any account (engine holdings if derived, else ledger sums)."""
+    derived = db.fetchall("SELECT DISTINCT symbol FROM holdings WHERE shares <> 0 ORDER BY symbol")
+    if derived:
+        return [r[0] for r in derived]
+    return [r[0] for r in db.fetchall(_NET_SHARES)]
+
+
+def first_acquired(db: DuckDatabase, symbols: Sequence[str]) -> dict[str, date]:
+    rows = db.fetchall(
+        "SELECT symbol, min(coalesce(acquired_date, date)) FROM transactions "
+        "WHERE symbol IN (SELECT unnest(?)) AND type IN ('buy','reinvest','transfer_in') "
+        "GROUP BY symbol",
+        [list(symbols)],
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def recorded_actions(db: DuckDatabase, symbols: Sequence[str]) -> list[tuple[str, date, str]]:
+    """(symbol, date, type) of split, dividend and reinvest entries for these symbols."""
+    rows = db.fetchall(
+        "SELECT DISTINCT symbol, date, type FROM transactions WHERE symbol IN (SELECT unnest(?)) "
+        "AND type IN ('split','dividend','reinvest') ORDER BY symbol, date",
+        [list(symbols)],
+    )
+    return [(r[0], r[1], r[2]) for r in rows]

@@ -2,7 +2,8 @@
 
     python scripts/screenshots.py [--out docs/screenshots] [--data-dir DIR]
 
-Without --data-dir it uses a fresh temporary folder filled by `seed_folder()`.
+Without --data-dir it uses the demo portfolio (`portfolioos.demo`) in a fresh
+temporary folder. Each page is given time to finish its background loads.
 """
 
 from __future__ import annotations
@@ -18,17 +19,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def seed_folder(folder: Path) -> None:
-    from portfolioos.domain.accounts import AccountDraft
-    from portfolioos.services.context import AppContext
+    from portfolioos.demo import prepare_demo_folder
 
-    with AppContext.open(folder) as ctx:
-        if not ctx.portfolio.list_accounts():
-            for name, kind, inst in (
-                ("Taxable brokerage", "brokerage", "Fidelity"),
-                ("Roth IRA", "roth_ira", "Vanguard"),
-                ("401(k)", "401k", "Schwab"),
-            ):
-                ctx.portfolio.create_account(AccountDraft(name=name, type=kind, institution=inst))
+    prepare_demo_folder(folder)
+
+
+def settle(app, page, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    """Process events until the page's workers are done (pages expose `loading`)."""
+    import time
+
+    from PySide6.QtCore import QThreadPool
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        busy = bool(getattr(page, "loading", False)) or bool(getattr(page, "lots_loading", False))
+        if not busy and QThreadPool.globalInstance().activeThreadCount() == 0:
+            break
+        time.sleep(0.02)
+    for _ in range(20):
+        app.processEvents()
 
 
 def main() -> int:
@@ -57,9 +67,8 @@ def main() -> int:
         window.resize(width, height)
         window.show()
         for index, title in enumerate(window.titles):
-            window.show_page(title)
-            for _ in range(20):
-                app.processEvents()
+            page = window.show_page(title)
+            settle(app, page)
             target = out / f"{index + 1:02d}-{title.lower().replace(' ', '-')}.png"
             window.grab().save(str(target))
             print(target)

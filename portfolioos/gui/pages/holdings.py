@@ -183,12 +183,14 @@ class HoldingsFilter(QSortFilterProxyModel):
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def set_text(self, text: str) -> None:
+        self.beginFilterChange()
         self.text = text.strip().casefold()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_account(self, account_id: int | None) -> None:
+        self.beginFilterChange()
         self.account_id = account_id
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Any) -> bool:
         row = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)
@@ -252,7 +254,9 @@ class HoldingsPage(Page):
         self.table.setModel(self.proxy)
         self._setup_table(self.table)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(self.model.column_named("Market value"), Qt.SortOrder.DescendingOrder)
+        self.table.sortByColumn(
+            self.model.column_named("Market value"), Qt.SortOrder.DescendingOrder
+        )
 
         lots_box = QWidget()
         lots_layout = QVBoxLayout(lots_box)
@@ -368,11 +372,12 @@ class HoldingsPage(Page):
         selected = self.selected_holding()
         key = (selected.account_id, selected.symbol) if selected else None
         rows = build_rows(self._views, self._names)
-        rows = [
-            _with_mismatch(r, self._mismatches.get((r.account_id, r.symbol), "")) for r in rows
-        ]
+        rows = [_with_mismatch(r, self._mismatches.get((r.account_id, r.symbol), "")) for r in rows]
         self.model.set_rows(rows)
-        self._resize_columns(self.table)
+        self.table.setColumnHidden(
+            self.model.column_named("Broker check"), not any(r.mismatch for r in rows)
+        )
+        self._resize_columns(self.table, stretch=self.model.column_named("Name"))
         has = bool(rows)
         self.splitter.setVisible(has)
         self.empty.setVisible(not has)
@@ -407,11 +412,17 @@ class HoldingsPage(Page):
         self.proxy.set_account(self.account.currentData())
 
     @staticmethod
-    def _resize_columns(table: QTableView) -> None:
-        table.resizeColumnsToContents()
+    def _resize_columns(table: QTableView, stretch: int | None = None) -> None:
+        """Fit columns to their text; `stretch` takes the remaining width (eliding)."""
         header = table.horizontalHeader()
+        header.setStretchLastSection(stretch is None)
         for i in range(header.count()):
-            header.resizeSection(i, min(header.sectionSize(i) + 16, 320))
+            if i == stretch:
+                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+            else:
+                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
+                table.resizeColumnToContents(i)
+                header.resizeSection(i, min(header.sectionSize(i) + 12, 320))
 
     # -- lots ------------------------------------------------------------------------
 
@@ -457,8 +468,15 @@ class HoldingsPage(Page):
         ):
             return
         self.lots_loading = False
-        self.lots_model.set_rows([lot for lot in lots if lot.account_id == row.account_id])
-        self._resize_columns(self.lots_table)
+        lots = [lot for lot in lots if lot.account_id == row.account_id]
+        self.lots_model.set_rows(lots)
+        self.lots_table.setColumnHidden(
+            self.lots_model.column_named("Wash-sale adj."),
+            not any(lot.wash_sale_adjustment for lot in lots),
+        )
+        self._resize_columns(
+            self.lots_table, stretch=self.lots_model.column_named("Holding period")
+        )
         self.lots_title.setText(
             f"Lots of {row.symbol} in {row.account} ({self.lots_model.rowCount()})"
         )

@@ -154,11 +154,17 @@ def _table(name: str) -> QTableView:
     return table
 
 
-def _fit(table: QTableView) -> None:
-    table.resizeColumnsToContents()
+def _fit(table: QTableView, stretch: int | None = 0) -> None:
+    """Columns fit their text; column `stretch` takes what is left (and elides)."""
     header = table.horizontalHeader()
+    header.setStretchLastSection(False)
     for i in range(header.count()):
-        header.resizeSection(i, min(header.sectionSize(i) + 16, 300))
+        if i == stretch:
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+        else:
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
+            table.resizeColumnToContents(i)
+            header.resizeSection(i, min(header.sectionSize(i) + 12, 300))
 
 
 def _pct(value: Any) -> str:
@@ -229,7 +235,7 @@ class PerformancePage(Page):
         top_row = QHBoxLayout(top)
         top_row.setContentsMargins(0, 0, 0, 0)
         top_row.setSpacing(12)
-        self.chart = TimeSeriesChart("Growth (time-weighted)", value_kind="percent")
+        self.chart = TimeSeriesChart("Growth", value_kind="percent")
         self.chart.setObjectName("performanceChart")
         self.returns_model = RowTableModel(
             [
@@ -257,23 +263,34 @@ class PerformancePage(Page):
                 Col("Short term", "short_term", _money, RIGHT, tone=True),
                 Col("Long term", "long_term", _money, RIGHT, tone=True),
                 Col("Total", "total", _money, RIGHT, tone=True),
-                Col("Proceeds", "proceeds", lambda v: fmt.money(v), RIGHT),
-                Col("Cost basis", "cost_basis", lambda v: fmt.money(v), RIGHT),
-                Col("Wash-sale adj.", "wash_sale", lambda v: fmt.money(v) if v else "", RIGHT),
                 Col("Sales", "sales", lambda v: f"{v:,}", RIGHT),
+                Col(
+                    "Wash-sale adj.",
+                    "wash_sale",
+                    lambda v: fmt.money(v) if v else "",
+                    RIGHT,
+                    tooltip=lambda r: (
+                        f"Proceeds {fmt.money(r.proceeds)}, cost basis {fmt.money(r.cost_basis)}"
+                    ),
+                ),
             ]
         )
         self.years_table = _table("realizedYears")
         self.years_table.setModel(self.years_model)
         self.lines_model = RowTableModel(
             [
-                Col("Sold", "sold"),
-                Col("Account", "account", align=LEFT),
-                Col("Description", "description", align=LEFT),
+                Col(
+                    "Description",
+                    "description",
+                    align=LEFT,
+                    tooltip=lambda r: (
+                        f"{r.account}, lot {r.lot_id}" + (" (wash sale, code W)" if r.code else "")
+                    ),
+                ),
                 Col("Acquired", "acquired"),
+                Col("Sold", "sold"),
                 Col("Proceeds", "proceeds", lambda v: fmt.money(v), RIGHT),
                 Col("Cost basis", "cost_basis", lambda v: fmt.money(v), RIGHT),
-                Col("Code", "code", align=LEFT),
                 Col("Gain", "gain", _money, RIGHT, tone=True),
                 Col("Term", "term", lambda v: "Long" if str(v) == "long" else "Short", LEFT),
             ]
@@ -286,8 +303,8 @@ class PerformancePage(Page):
         self.lines_table.setSortingEnabled(True)
         tables = QHBoxLayout()
         tables.setSpacing(12)
-        tables.addWidget(self.years_table, 1)
-        tables.addWidget(self.lines_table, 1)
+        tables.addWidget(self.years_table, 2)
+        tables.addWidget(self.lines_table, 3)
         bottom_col.addLayout(tables, 1)
         self.no_sales = QLabel("No sales yet: realized gains appear here once you sell.")
         self.no_sales.setObjectName("noSales")
@@ -296,6 +313,7 @@ class PerformancePage(Page):
         self.body.addWidget(bottom)
         self.body.setStretchFactor(0, 3)
         self.body.setStretchFactor(1, 2)
+        self.body.setSizes([420, 260])
         self.layout_.addWidget(self.body, 1)
 
         self.empty = EmptyState(
@@ -378,7 +396,9 @@ class PerformancePage(Page):
         self.card_xirr.set_value(None, text=_pct(perf.xirr), note="a year, on your deposits")
         self.card_twr.set_value(None, text=_pct(perf.twr), note=period)
         self.card_cagr.set_value(None, text=_pct(perf.portfolio.cagr), note="a year")
-        self.card_drawdown.set_value(None, text=fmt.percent(perf.portfolio.max_drawdown))
+        self.card_drawdown.set_value(
+            None, text=fmt.percent(perf.portfolio.max_drawdown), note="worst fall from a peak"
+        )
         self.card_vol.set_value(None, text=fmt.percent(perf.portfolio.volatility), note="a year")
         if perf.benchmark is not None:
             self.card_bench.title_label.setText(f"Benchmark {perf.benchmark_symbol}")
@@ -399,9 +419,9 @@ class PerformancePage(Page):
         rows = [ReturnRow(name, perf.xirr, perf.twr)]
         rows += [ReturnRow(a.account, a.xirr, a.twr) for a in perf.by_account]
         self.returns_model.set_rows(rows)
-        _fit(self.returns_table)
+        _fit(self.returns_table, 0)
         if data.dates:
-            self.chart.set_data(data.dates, {name: data.growth})
+            self.chart.set_data(data.dates, {"Portfolio": data.growth})
             if len(data.bench_closes):
                 self.chart.set_benchmark(
                     perf.benchmark_symbol or "", data.bench_dates, data.bench_closes
@@ -409,7 +429,14 @@ class PerformancePage(Page):
             else:
                 self.chart.clear_benchmark()
         self.years_model.set_rows(data.years)
-        _fit(self.years_table)
+        self.years_table.setColumnHidden(
+            self.years_model.column_named("Wash-sale adj."),
+            not any(y.wash_sale for y in data.years),
+        )
+        _fit(self.years_table, None)
+        # The year table is as wide as its columns; the sales beside it get the rest.
+        header = self.years_table.horizontalHeader()
+        self.years_table.setFixedWidth(header.length() + 2 * self.years_table.frameWidth() + 2)
         has_sales = bool(data.years)
         self.years_table.setVisible(has_sales)
         self.lines_table.setVisible(has_sales)
@@ -424,4 +451,4 @@ class PerformancePage(Page):
         rows = self.years_table.selectionModel().selectedRows()
         year = rows[0].data(ROW_ROLE).year if rows else None
         self.lines_model.set_rows([ln for ln in self.data.lines if ln.sold.year == year])
-        _fit(self.lines_table)
+        _fit(self.lines_table, 0)

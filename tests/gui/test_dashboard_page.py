@@ -26,7 +26,7 @@ def test_dashboard_shows_the_engine_figures(qtbot, ctx, window: MainWindow, tmp_
     assert window.current_page is not None and window.current_page.title == "Dashboard"
     page = _open(qtbot, window)
     history = ctx.portfolio.net_worth_history()
-    x, y = page.chart._items["Net worth"].getData()
+    _x, y = page.chart._items["Net worth"].getData()
     assert len(y) == len(history.dates)
     np.testing.assert_allclose(y, history.total)
     assert history.dates[0].isoformat() == "2024-01-02"

@@ -61,7 +61,7 @@ def test_lots_and_method_switch(qtbot, ctx, window: MainWindow, tmp_path: Path) 
     assert sorted(lot.quantity for lot in lots) == [Decimal(5), Decimal(10)]
     assert sum(lot.cost_basis for lot in lots) == Decimal(2000)
     assert {str(lot.term) for lot in lots} == {"long"}  # held since 2024
-    assert "Lots of AAA in Taxable (2)" == page.lots_title.text()
+    assert page.lots_title.text() == "Lots of AAA in Taxable (2)"
 
     page.method.setCurrentIndex(page.method.findData("lifo"))
     qtbot.waitUntil(

@@ -154,7 +154,7 @@ def _table(name: str) -> QTableView:
     return table
 
 
-def _fit(table: QTableView, stretch: int | None = 0) -> None:
+def _fit(table: QTableView, stretch: int | None = 0, pad: int = 12) -> None:
     """Columns fit their text; column `stretch` takes what is left (and elides)."""
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
@@ -164,7 +164,7 @@ def _fit(table: QTableView, stretch: int | None = 0) -> None:
         else:
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
             table.resizeColumnToContents(i)
-            header.resizeSection(i, min(header.sectionSize(i) + 12, 300))
+            header.resizeSection(i, min(header.sectionSize(i) + pad, 300))
 
 
 def _pct(value: Any) -> str:
@@ -301,6 +301,7 @@ class PerformancePage(Page):
         self.lines_table = _table("realizedLines")
         self.lines_table.setModel(self.lines_proxy)
         self.lines_table.setSortingEnabled(True)
+        self.lines_table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # by date sold
         tables = QHBoxLayout()
         tables.setSpacing(12)
         tables.addWidget(self.years_table, 2)
@@ -436,7 +437,10 @@ class PerformancePage(Page):
         _fit(self.years_table, None)
         # The year table is as wide as its columns; the sales beside it get the rest.
         header = self.years_table.horizontalHeader()
-        self.years_table.setFixedWidth(header.length() + 2 * self.years_table.frameWidth() + 2)
+        width = sum(
+            header.sectionSize(i) for i in range(header.count()) if not header.isSectionHidden(i)
+        )
+        self.years_table.setFixedWidth(width + 2 * self.years_table.frameWidth() + 2)
         has_sales = bool(data.years)
         self.years_table.setVisible(has_sales)
         self.lines_table.setVisible(has_sales)
@@ -451,4 +455,4 @@ class PerformancePage(Page):
         rows = self.years_table.selectionModel().selectedRows()
         year = rows[0].data(ROW_ROLE).year if rows else None
         self.lines_model.set_rows([ln for ln in self.data.lines if ln.sold.year == year])
-        _fit(self.lines_table, 0)
+        _fit(self.lines_table, 0, pad=2)

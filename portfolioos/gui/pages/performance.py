@@ -40,6 +40,7 @@ from portfolioos.gui.charts import TimeSeriesChart
 from portfolioos.gui.dialogs import show_error
 from portfolioos.gui.models.table import LEFT, RIGHT, ROW_ROLE, SORT_ROLE, Col, RowTableModel
 from portfolioos.gui.pages.base import Page
+from portfolioos.gui.pages.holdings import fit_columns
 from portfolioos.gui.widgets import EmptyState, ErrorBanner, MetricCard
 from portfolioos.gui.workers import run_task
 from portfolioos.services.changes import Changes
@@ -151,20 +152,13 @@ def _table(name: str) -> QTableView:
     table.setWordWrap(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     table.horizontalHeader().setStretchLastSection(True)
+    # Fitting a column formats every row's text; 60 rows tell the width well enough.
+    table.horizontalHeader().setResizeContentsPrecision(60)
     return table
 
 
-def _fit(table: QTableView, stretch: int | None = 0, pad: int = 12) -> None:
-    """Columns fit their text; column `stretch` takes what is left (and elides)."""
-    header = table.horizontalHeader()
-    header.setStretchLastSection(False)
-    for i in range(header.count()):
-        if i == stretch:
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-        else:
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-            table.resizeColumnToContents(i)
-            header.resizeSection(i, min(header.sectionSize(i) + pad, 300))
+def _fit(table: QTableView, stretch: int | None = 0, pad: int = 18) -> None:
+    fit_columns(table, stretch, pad)
 
 
 def _pct(value: Any) -> str:
@@ -455,4 +449,4 @@ class PerformancePage(Page):
         rows = self.years_table.selectionModel().selectedRows()
         year = rows[0].data(ROW_ROLE).year if rows else None
         self.lines_model.set_rows([ln for ln in self.data.lines if ln.sold.year == year])
-        _fit(self.lines_table, 0, pad=2)
+        _fit(self.lines_table, 0, pad=10)

@@ -29,7 +29,7 @@ from portfolioos.storage.price_store import PriceStore, close_matrix
 
 SYMBOLS = 500
 START, END = date(2015, 1, 2), date(2024, 12, 31)
-RUNS = 7
+RUNS = 11
 TARGET_MS = 100.0
 
 

@@ -166,6 +166,16 @@ def test_offline_reports_offline_and_keeps_the_cache(ctx: AppContext, yahoo: Yah
     )
 
 
+def test_a_symbol_yahoo_stopped_updating_is_reported_stale(
+    ctx: AppContext, yahoo: YahooServer
+) -> None:
+    report = service(ctx, yahoo.url, today=date(2024, 10, 15)).sync_prices(["VTI"])
+    (result,) = report.results
+    assert (result.status, result.last_date) == ("stale", END)
+    assert "10 session(s) behind 2024-10-14" in result.message
+    assert not report.all_failed
+
+
 def test_one_bad_symbol_never_stops_the_others(ctx: AppContext, yahoo: YahooServer) -> None:
     sleeps = Sleeps()
     yahoo.status_override["VTI"] = 429

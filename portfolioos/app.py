@@ -108,10 +108,11 @@ def run_gui(*, data_dir: str | None, verbose: bool = False, demo: bool = False) 
         return fail(exc.message)
 
     from portfolioos.gui.main_window import MainWindow
-    from portfolioos.gui.theme import apply_theme
+    from portfolioos.gui.theme import apply_theme, follow_system
 
     try:
         apply_theme(app, str(ctx.settings.get("theme")))
+        follow_system(app, lambda: str(ctx.settings.get("theme")))
         window = MainWindow(ctx)
         window.show()
         logger.info("PortfolioOS %s started on %s", __version__, paths.root)

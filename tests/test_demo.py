@@ -67,3 +67,27 @@ def test_cli_demo_flag(run_cli) -> None:  # type: ignore[no-untyped-def]
     assert {r["account"] for r in rows} == {"Taxable brokerage", "Roth IRA", "401(k)"}
     both = run_cli("--demo", "accounts", "list")
     assert both.returncode == 2 and "drop --data-dir" in both.stderr
+
+
+def test_gui_demo_opens_and_cleans_up() -> None:
+    """`portfolioos --demo` opens the window on a filled temporary folder (the process
+    quits after its first paint here) and deletes the folder when the window closes."""
+    import re
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    done = subprocess.run(
+        [sys.executable, "-m", "portfolioos", "--demo"],
+        capture_output=True,
+        text=True,
+        env=cli_env(QT_QPA_PLATFORM="offscreen", PORTFOLIOOS_QUIT_AFTER_PAINT="1"),
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "PortfolioOS demo: a sample portfolio in a temporary folder" in done.stdout
+    assert "run without --demo" in done.stdout
+    match = re.search(r"temporary folder \((.+?)\)", done.stdout)
+    assert match is not None
+    assert not Path(match.group(1)).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import Qt
 
 from portfolioos.gui.main_window import MainWindow
 from portfolioos.gui.pages.dashboard import DashboardPage
@@ -74,3 +75,26 @@ def test_range_buttons_and_refresh(qtbot, ctx, window: MainWindow, tmp_path: Pat
     window.broadcast(ctx.imports.import_file(extra, ids["IRA"], broker="generic").changes)
     qtbot.waitUntil(lambda: page.data is not first and not page.loading, timeout=20000)
     assert page.data.net_worth.cash == first.net_worth.cash + 1000
+
+
+def test_sync_offline_says_so_and_keeps_the_figures(  # type: ignore[no-untyped-def]
+    qtbot, ctx, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    from tests.market.fixture_servers import closed_port_url
+
+    # The market service reads its Yahoo URL when first used: a port nobody listens on
+    # is what offline looks like to yfinance.
+    monkeypatch.setenv("PORTFOLIOOS_YAHOO_BASE_URL", closed_port_url())
+    seed(ctx, tmp_path / "in")
+    page = _open(qtbot, window)
+    before = page.data.net_worth.total_value
+    assert page.banner.action_button.text() == "Sync prices"
+    qtbot.mouseClick(page.banner.action_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.last_sync is not None and not page.loading, timeout=60000)
+    assert {r.symbol: r.status for r in page.last_sync.results} == {
+        "AAA": "offline",
+        "BBB": "offline",
+        "CCC": "offline",
+    }
+    assert "Sync: 3 offline." in page.status.text()
+    assert page.data.net_worth.total_value == before  # the cache still values everything

@@ -23,7 +23,7 @@ from portfolioos.gui import format as fmt
 from portfolioos.gui.charts import AllocationChart, TimeSeriesChart
 from portfolioos.gui.dialogs import show_error
 from portfolioos.gui.pages.base import Page
-from portfolioos.gui.widgets import EmptyState, ErrorBanner, MetricCard
+from portfolioos.gui.widgets import EmptyState, ErrorBanner, MetricCard, ProgressPanel
 from portfolioos.gui.workers import run_task
 from portfolioos.services.changes import Changes
 
@@ -126,6 +126,7 @@ class DashboardPage(Page):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.data: DashboardData | None = None
+        self.sync_note = ""
         self._dirty = True
         self._generation = 0
         self.loading = False
@@ -143,7 +144,12 @@ class DashboardPage(Page):
 
         self.banner = ErrorBanner()
         self.banner.setObjectName("dataBanner")
+        self.banner.action.connect(self.sync_prices)
         self.layout_.addWidget(self.banner)
+        self.sync_panel = ProgressPanel()
+        self.sync_panel.setObjectName("syncProgress")
+        self.layout_.addWidget(self.sync_panel)
+        self.last_sync: Any = None  # the last SyncReport from this page
 
         self.body = QWidget()
         row = QHBoxLayout(self.body)
@@ -180,6 +186,40 @@ class DashboardPage(Page):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.reload)
         self.addAction(refresh)
+        sync = QAction("Sync prices", self)
+        sync.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        sync.triggered.connect(self.sync_prices)
+        self.addAction(sync)
+
+    # -- price sync ------------------------------------------------------------------
+
+    def sync_prices(self) -> None:
+        """Fetch what is missing for every held symbol (a worker, with progress and
+        Cancel); the outcome per symbol goes to the status line."""
+        if self.sync_panel.state == "running":
+            return
+        self.banner.hide()
+        self.sync_panel.start(
+            self.ctx.market.sync_held,
+            message="Syncing prices…",
+            on_result=self._synced,
+            on_error=lambda message: show_error(self, message),
+        )
+
+    def _synced(self, report: Any) -> None:
+        self.last_sync = report
+        counts: dict[str, int] = {}
+        for result in report.results:
+            counts[result.status] = counts.get(result.status, 0) + 1
+        summary = ", ".join(
+            f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())
+        )
+        failed = [r for r in report.results if r.status not in ("ok", "stale")]
+        detail = f" First problem: {failed[0].symbol}: {failed[0].message}" if failed else ""
+        self.sync_note = f"Sync: {summary or 'nothing held'}.{detail}"
+        if report.changes.any():
+            self.changed.emit(report.changes)
+        self.reload()
 
     # -- loading ---------------------------------------------------------------------
 
@@ -261,7 +301,7 @@ class DashboardPage(Page):
         accounts = _allocation(nw.by_account)
         self.by_account.set_data(accounts[0], accounts[1], values=accounts[2])
         self._banner(data)
-        self.status.setText(data.sync_text)
+        self.status.setText(data.sync_text + (f"  ·  {self.sync_note}" if self.sync_note else ""))
 
     def _banner(self, data: DashboardData) -> None:
         messages = []
@@ -282,7 +322,7 @@ class DashboardPage(Page):
                 f"up to {behind} trading session{'s' if behind != 1 else ''} behind."
             )
         if messages:
-            self.banner.show_message(" ".join(messages), level="warning")
+            self.banner.show_message(" ".join(messages), level="warning", action="Sync prices")
         else:
             self.banner.hide()
 

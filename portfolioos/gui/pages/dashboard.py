@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QWidget
 
@@ -256,7 +256,6 @@ class DashboardPage(Page):
     def _show(self, generation: int, data: DashboardData) -> None:
         if generation != self._generation:
             return
-        self.loading = False
         self.data = data
         nw, history = data.net_worth, data.history
         has = bool(nw.positions) or bool(nw.cash) or bool(np.any(history.total))
@@ -290,8 +289,23 @@ class DashboardPage(Page):
         self.card_cash.set_value(
             nw.cash, currency=cur, note=f"{fmt.percent(weight)} of net worth" if weight else ""
         )
-        if history.dates:
-            self.chart.set_data(history.dates, {"Net worth": history.total})
+        self._banner(data)
+        self.status.setText(data.sync_text + (f"  ·  {self.sync_note}" if self.sync_note else ""))
+        # Charts in later turns of the event loop: each step stays a short frame (the
+        # first chart fill and paint alone can take ~100 ms).
+        QTimer.singleShot(0, self, lambda: self._show_chart(generation, data))
+
+    def _show_chart(self, generation: int, data: DashboardData) -> None:
+        if generation != self._generation:
+            return
+        if data.history.dates:
+            self.chart.set_data(data.history.dates, {"Net worth": data.history.total})
+        QTimer.singleShot(0, self, lambda: self._show_allocation(generation, data))
+
+    def _show_allocation(self, generation: int, data: DashboardData) -> None:
+        if generation != self._generation:
+            return
+        nw = data.net_worth
         types = _allocation(nw.by_asset_type, LABELS)
         self.by_type.set_data(types[0], types[1], values=types[2])
         sectors = _allocation(nw.by_sector)
@@ -300,8 +314,7 @@ class DashboardPage(Page):
         )
         accounts = _allocation(nw.by_account)
         self.by_account.set_data(accounts[0], accounts[1], values=accounts[2])
-        self._banner(data)
-        self.status.setText(data.sync_text + (f"  ·  {self.sync_note}" if self.sync_note else ""))
+        self.loading = False
 
     def _banner(self, data: DashboardData) -> None:
         messages = []

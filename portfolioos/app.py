@@ -20,7 +20,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if gui is not None:
         data_dir = gui.get("data_dir")
         return run_gui(
-            data_dir=str(data_dir) if data_dir else None, verbose=bool(gui.get("verbose"))
+            data_dir=str(data_dir) if data_dir else None,
+            verbose=bool(gui.get("verbose")),
+            demo=bool(gui.get("demo")),
         )
     from portfolioos.cli import build_parser, dispatch
 
@@ -28,7 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(parsed, "command", None):
         return dispatch(parsed)
     return run_gui(
-        data_dir=getattr(parsed, "data_dir", None), verbose=bool(getattr(parsed, "verbose", False))
+        data_dir=getattr(parsed, "data_dir", None),
+        verbose=bool(getattr(parsed, "verbose", False)),
+        demo=bool(getattr(parsed, "demo", False)),
     )
 
 
@@ -41,6 +45,8 @@ def _gui_options(args: list[str]) -> dict[str, str | bool] | None:
     for arg in rest:
         if arg in ("-v", "--verbose"):
             options["verbose"] = True
+        elif arg == "--demo":
+            options["demo"] = True
         elif arg == "--data-dir":
             value = next(rest, None)
             if value is None:
@@ -53,7 +59,24 @@ def _gui_options(args: list[str]) -> dict[str, str | bool] | None:
     return options
 
 
-def run_gui(*, data_dir: str | None, verbose: bool = False) -> int:
+def run_gui(*, data_dir: str | None, verbose: bool = False, demo: bool = False) -> int:
+    """Open the window on `data_dir`; `demo` opens a fresh temporary folder filled with
+    the sample portfolio instead (removed again when the window closes)."""
+    if demo:
+        if data_dir:
+            print("error: --demo opens its own temporary folder; drop --data-dir", file=sys.stderr)
+            return 2
+        from portfolioos.demo import announce, prepare_demo_folder
+
+        folder = prepare_demo_folder()
+        announce(folder)
+        try:
+            return run_gui(data_dir=str(folder), verbose=verbose)
+        finally:
+            import shutil
+
+            shutil.rmtree(folder.parent, ignore_errors=True)
+
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from portfolioos import APP_NAME, __version__
@@ -85,10 +108,11 @@ def run_gui(*, data_dir: str | None, verbose: bool = False) -> int:
         return fail(exc.message)
 
     from portfolioos.gui.main_window import MainWindow
-    from portfolioos.gui.theme import apply_theme
+    from portfolioos.gui.theme import apply_theme, follow_system
 
     try:
         apply_theme(app, str(ctx.settings.get("theme")))
+        follow_system(app, lambda: str(ctx.settings.get("theme")))
         window = MainWindow(ctx, defer_first_page=True)
         window.show()
         logger.info("PortfolioOS %s started on %s", __version__, paths.root)

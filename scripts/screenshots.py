@@ -2,8 +2,8 @@
 
     python scripts/screenshots.py [--out docs/screenshots] [--data-dir DIR]
 
-Without --data-dir it uses a fresh temporary folder filled by `seed_folder()`: a few
-accounts, two assistant providers, stored conversations and a backup. Settings is
+Without --data-dir it uses the demo portfolio (`portfolioos.demo`) in a fresh temporary
+folder, plus assistant providers, stored conversations and a backup (`seed_folder()`). Settings is
 rendered once per tab. Demo API keys are only stored where they cannot reach a real
 keyring: in memory (no secure keychain) or the throwaway Secret Service of
 scripts/with-keyring.sh (PORTFOLIOOS_TEST_KEYRING=1).
@@ -56,17 +56,11 @@ CONVERSATIONS = (
 
 
 def seed_folder(folder: Path) -> None:
-    from portfolioos.domain.accounts import AccountDraft
+    from portfolioos.demo import prepare_demo_folder
     from portfolioos.services.context import AppContext
 
+    prepare_demo_folder(folder)
     with AppContext.open(folder) as ctx:
-        if not ctx.portfolio.list_accounts():
-            for name, kind, inst in (
-                ("Taxable brokerage", "brokerage", "Fidelity"),
-                ("Roth IRA", "roth_ira", "Vanguard"),
-                ("401(k)", "401k", "Schwab"),
-            ):
-                ctx.portfolio.create_account(AccountDraft(name=name, type=kind, institution=inst))
         assistant = ctx.assistant
         if not assistant.providers.providers():
             studio, _ = assistant.add_provider(
@@ -137,6 +131,7 @@ def main() -> int:
     if not args.data_dir:
         seed_folder(folder)
 
+    from PySide6.QtCore import QThreadPool
     from PySide6.QtWidgets import QApplication
 
     from portfolioos.gui.main_window import MainWindow
@@ -172,6 +167,13 @@ def main() -> int:
             ready = getattr(page, "screenshot_ready", None)
             if ready is not None:
                 settle(ready, timeout=60)
+            settle(
+                lambda p=page: (
+                    not getattr(p, "loading", False)
+                    and QThreadPool.globalInstance().activeThreadCount() == 0
+                ),
+                timeout=30,
+            )
             shots = [(f"{index + 1:02d}-{title.lower().replace(' ', '-')}", None)]
             if title == "Assistant":
                 history = getattr(page, "history", None)

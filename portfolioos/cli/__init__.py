@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from portfolioos import __version__
 
@@ -42,6 +44,12 @@ def global_options() -> argparse.ArgumentParser:
         metavar="DIR",
         default=argparse.SUPPRESS,
         help="data folder (default: $PORTFOLIOOS_HOME or the platform's)",
+    )
+    common.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="use a fresh temporary folder filled with a sample portfolio (removed at exit)",
     )
     common.add_argument(
         "-v",
@@ -86,7 +94,18 @@ def dispatch(args: argparse.Namespace) -> int:
     data_dir = getattr(args, "data_dir", None)
     access = getattr(args, "access", "write")
     log_file = None
+    demo_root = None
     try:
+        if getattr(args, "demo", False):
+            from portfolioos.demo import prepare_demo_folder
+
+            if data_dir:
+                print(
+                    "error: --demo opens its own temporary folder; drop --data-dir", file=sys.stderr
+                )
+                return 2
+            data_dir = str(prepare_demo_folder())
+            demo_root = Path(data_dir).parent
         paths = resolve_data_dir(data_dir)
         if access != "none":
             paths.ensure()
@@ -111,3 +130,6 @@ def dispatch(args: argparse.Namespace) -> int:
         where = f"; details are in {log_file}" if log_file else ""
         print(f"error: unexpected internal error{where}", file=sys.stderr)
         return 1
+    finally:
+        if demo_root is not None:
+            shutil.rmtree(demo_root, ignore_errors=True)

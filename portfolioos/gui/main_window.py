@@ -46,9 +46,12 @@ class PageSpec:
 
 # Sidebar order; adding a page is adding a line here.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("Accounts", "Ctrl+1", "portfolioos.gui.pages.accounts:AccountsPage"),
+    PageSpec("Dashboard", "Ctrl+1", "portfolioos.gui.pages.dashboard:DashboardPage"),
+    PageSpec("Holdings", "Ctrl+2", "portfolioos.gui.pages.holdings:HoldingsPage"),
+    PageSpec("Performance", "Ctrl+5", "portfolioos.gui.pages.performance:PerformancePage"),
     PageSpec("Planner", "Ctrl+7", "portfolioos.gui.pages.planner:PlannerPage"),
     PageSpec("Assistant", "Ctrl+8", "portfolioos.gui.pages.assistant:AssistantPage"),
+    PageSpec("Accounts", "Ctrl+9", "portfolioos.gui.pages.accounts:AccountsPage"),
     PageSpec("Settings", "Ctrl+,", "portfolioos.gui.pages.settings:SettingsPage"),
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -43,3 +45,11 @@ def _dark_palette() -> QPalette:
     ):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor(120, 124, 130))
     return p
+
+
+def follow_system(app: QApplication, chosen: Callable[[], str]) -> None:
+    """Re-apply the theme when the desktop switches light/dark while the app runs;
+    `chosen()` is read each time, so a user's explicit light/dark choice still wins."""
+    QGuiApplication.styleHints().colorSchemeChanged.connect(
+        lambda _scheme: apply_theme(app, chosen())
+    )

@@ -302,12 +302,19 @@ class PortfolioEngine:
             )
         return out
 
-    def lots(self, symbol: str, account: int | str | None = None) -> list[LotView]:
+    def lots(
+        self,
+        symbol: str,
+        account: int | str | None = None,
+        method: LotMethod | str | None = None,
+    ) -> list[LotView]:
+        """Open lots of a symbol; `method` overrides the accounts' lot methods (as in
+        `holdings(method=...)`, so a "what if LIFO" view shows the matching lots)."""
         sym = symbol.strip().upper()
         if not sym:
             raise ValidationError("A symbol is required.", field="symbol")
         ids = self._ids(account)
-        result = self._run(ids)
+        result = self._run(ids, method=method)
         accounts = self._accounts()
         today = date.today()
         px = self._prices.latest_prices([sym], today).get(sym)

@@ -15,3 +15,8 @@ def window(qtbot, ctx: AppContext) -> Iterator[MainWindow]:  # type: ignore[no-u
     win.show()
     qtbot.waitExposed(win)
     yield win
+    # Pages load in workers (the Dashboard starts as soon as the window opens): let
+    # them finish before the test's data folder is closed under them.
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(30000)

@@ -120,7 +120,7 @@ class AccountDialog(QDialog):
 
 class AccountsPage(Page):
     title = "Accounts"
-    shortcut = "Ctrl+1"
+    shortcut = "Ctrl+9"
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx, parent)

@@ -70,8 +70,9 @@ def draw(size: int) -> QImage:
     radius = tile.width() * 0.22
     p.drawRoundedRect(tile, radius, radius)
 
-    inner = tile.adjusted(tile.width() * 0.18, tile.height() * 0.2, -tile.width() * 0.18,
-                          -tile.height() * 0.18)
+    inner = tile.adjusted(
+        tile.width() * 0.18, tile.height() * 0.2, -tile.width() * 0.18, -tile.height() * 0.18
+    )
     bar_w = inner.width() / 5.0
     heights = (0.38, 0.6, 0.85)
     p.setBrush(QColor(255, 255, 255, 90))
@@ -125,9 +126,7 @@ def write_ico(path: Path, pngs: dict[int, bytes]) -> None:
 
 
 def write_icns(path: Path, pngs: dict[int, bytes]) -> None:
-    body = b"".join(
-        kind + struct.pack(">I", 8 + len(pngs[n])) + pngs[n] for kind, n in ICNS_TYPES
-    )
+    body = b"".join(kind + struct.pack(">I", 8 + len(pngs[n])) + pngs[n] for kind, n in ICNS_TYPES)
     path.write_bytes(b"icns" + struct.pack(">I", 8 + len(body)) + body)
 
 

@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 COMMAND_MODULES: tuple[str, ...] = (
     "portfolioos.cli.accounts",
     "portfolioos.cli.system",
+    "portfolioos.cli.selftest",
 )
 
 

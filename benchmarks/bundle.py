@@ -43,6 +43,8 @@ def largest(root: Path, n: int = 8) -> list[tuple[int, str]]:
     internal = root / "_internal"
     sizes = []
     for entry in internal.iterdir():
+        if entry.is_symlink():
+            continue
         size = tree_size(entry) if entry.is_dir() else entry.stat().st_size
         sizes.append((size, entry.name))
     return sorted(sizes, reverse=True)[:n]
@@ -75,7 +77,8 @@ def main() -> int:
     print(f"bundle size on disk: {size_mb:7.1f} MB  (goal <= {SIZE_GOAL_MB} MB)")
     for tarball in sorted((REPO / "dist").glob("PortfolioOS-*-linux-*.tar.gz")):
         print(f"  {tarball.name}: {tarball.stat().st_size / 1e6:.1f} MB")
-    print("  largest parts: " + ", ".join(f"{name} {b / 1e6:.0f} MB" for b, name in largest(BUNDLE)))
+    parts = ", ".join(f"{name} {b / 1e6:.0f} MB" for b, name in largest(BUNDLE))
+    print(f"  largest parts: {parts}")
 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PORTFOLIOOS_QUIT_AFTER_PAINT="1")
     env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -159,7 +159,7 @@ def step_simulation(state: State) -> str:
     rate = float(result.success_rate)
     if not 0.0 <= rate <= 1.0:
         raise StepFailed(f"success rate {rate} is outside 0..1")
-    return f"historical 50/50, 4% for 30 years: {rate:.0%} success"
+    return f"historical 50/50, 4% for 30 years: {rate:.1%} success"
 
 
 def step_window(state: State) -> str:

@@ -249,7 +249,7 @@ def run_steps(
                 result = StepResult(
                     step.name,
                     "failed",
-                    f"{type(exc).__name__}: {message}",
+                    f"{type(exc).__name__}: {one_line(message)}",
                     trace=traceback.format_exc(),
                 )
         result.seconds = time.perf_counter() - start
@@ -257,6 +257,15 @@ def run_steps(
         results.append(result)
         report(result)
     return results
+
+
+def one_line(message: str, limit: int = 300) -> str:
+    """A long multi-line error (numpy's ImportError is 20 lines of advice before the
+    cause) as one line that keeps its start and its end, where the cause usually is."""
+    text = " / ".join(line.strip() for line in message.splitlines() if line.strip())
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 3]} … {text[-(limit - limit // 3) :]}"
 
 
 def summary(results: list[StepResult], seconds: float) -> str:

@@ -105,3 +105,16 @@ def test_an_unexpected_error_is_reported_with_its_type(ctx: AppContext) -> None:
     assert result.status == "failed"
     assert result.detail == "ZeroDivisionError: division by zero"
     assert "Traceback" in result.trace
+
+
+def test_a_long_multi_line_error_becomes_one_line_keeping_the_cause() -> None:
+    from portfolioos.cli.selftest import one_line
+
+    advice = "\n".join(["", "IMPORTANT: PLEASE READ THIS"] + ["advice line"] * 40)
+    message = advice + "\nOriginal error was: libfoo.so: cannot open shared object file"
+    line = one_line(message)
+    assert "\n" not in line
+    assert line.startswith("IMPORTANT: PLEASE READ THIS")
+    assert line.endswith("Original error was: libfoo.so: cannot open shared object file")
+    assert len(line) <= 303
+    assert one_line("short") == "short"

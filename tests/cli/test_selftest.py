@@ -118,3 +118,12 @@ def test_a_long_multi_line_error_becomes_one_line_keeping_the_cause() -> None:
     assert line.endswith("Original error was: libfoo.so: cannot open shared object file")
     assert len(line) <= 303
     assert one_line("short") == "short"
+
+
+def test_the_known_answer_comes_from_the_bundled_sample() -> None:
+    from decimal import Decimal
+
+    from portfolioos.cli.selftest import expected_shares, sample_path
+
+    # resources/selftest/transactions.csv: buys of 20 VTI and 30 BND, a sale of 5 VTI.
+    assert expected_shares(sample_path()) == {"VTI": Decimal(15), "BND": Decimal(30)}

@@ -2,7 +2,8 @@
 
 Meant for a fresh install and for the bundle build: in a throwaway data folder it
 creates an account, imports the bundled sample, reconciles, runs a small simulation,
-renders the main window and asks the keychain a harmless question. Each step reports
+loads every native library, renders the main window and asks the keychain a harmless
+question. Each step reports
 ok / skipped / failed; the exit code is 0 only when none failed, and the last line
 names the failing step. A step whose service is not part of this build says
 "skipped: not built yet" instead of failing.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import json
 import logging
 import sys
@@ -185,8 +187,6 @@ def _fmt(shares: dict[str, Decimal]) -> str:
 
 
 def step_simulation(state: State) -> str:
-    import importlib
-
     try:  # by name while the planner is built on its own branch
         scenario = importlib.import_module("portfolioos.simulation.scenario")
     except ImportError:
@@ -197,6 +197,46 @@ def step_simulation(state: State) -> str:
     if not 0.0 <= rate <= 1.0:
         raise StepFailed(f"success rate {rate} is outside 0..1")
     return f"historical 50/50, 4% for 30 years: {rate:.1%} success"
+
+
+def step_libraries(state: State) -> str:
+    """Load every native library the app relies on and make each do one small thing.
+
+    In a bundle this is where a missing or damaged shared library shows up (a stripped
+    OpenBLAS, a forgotten CA bundle), whatever the other steps happen to touch."""
+    import ssl
+
+    import certifi
+    import duckdb
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    checks: list[str] = []
+    frame = pd.DataFrame({"x": np.arange(1, 5, dtype=np.float64)})
+    if float(np.linalg.norm(frame["x"].to_numpy())) != float(np.sqrt(30.0)):
+        raise StepFailed("numpy/OpenBLAS gave a wrong norm")
+    checks.append(f"numpy {np.__version__}")
+    arrow_table = pa.Table.from_pandas(frame)
+    if pc.sum(arrow_table["x"]).as_py() != 10.0:
+        raise StepFailed("pyarrow.compute gave a wrong sum")
+    checks.append(f"pyarrow {pa.__version__}")
+    con = duckdb.connect(":memory:")
+    try:
+        total = con.execute("SELECT sum(x) FROM frame").fetchall()[0][0]
+        arrow_total = con.execute("SELECT sum(x) FROM arrow_table").fetchall()[0][0]
+    finally:
+        con.close()
+    if total != 10.0 or arrow_total != 10.0:
+        raise StepFailed("DuckDB could not scan a pandas frame and an Arrow table")
+    checks.append(f"duckdb {duckdb.__version__}")
+    ssl.create_default_context(cafile=certifi.where())
+    checks.append("TLS roots")
+    for module in ("curl_cffi", "yfinance", "fredapi", "ofxtools", "httpx", "keyring"):
+        importlib.import_module(module)
+    checks.append("market/import/keychain modules")
+    return ", ".join(checks)
 
 
 def step_window(state: State) -> str:
@@ -248,6 +288,7 @@ STEPS: tuple[Step, ...] = (
     Step("import", step_import, needs=("account",)),
     Step("reconcile", step_reconcile, needs=("import",)),
     Step("simulation", step_simulation),
+    Step("libraries", step_libraries),
     Step("window", step_window),
     Step("keychain", step_keychain),
 )

@@ -12,7 +12,7 @@ import pytest
 from portfolioos.cli.selftest import Step, StepFailed, run_steps, summary
 from portfolioos.services.context import AppContext
 
-STEP_NAMES = ["account", "import", "reconcile", "simulation", "window", "keychain"]
+STEP_NAMES = ["account", "import", "reconcile", "simulation", "libraries", "window", "keychain"]
 
 
 def _has_service(name: str) -> bool:
@@ -28,6 +28,8 @@ def test_every_step_reports_and_the_run_passes(run_cli, data_dir: Path) -> None:
     assert report["passed"] is True
     assert steps["account"]["status"] == "ok"
     assert steps["window"]["status"] == "ok"
+    assert steps["libraries"]["status"] == "ok", steps["libraries"]
+    assert "duckdb" in steps["libraries"]["detail"]
     assert "page(s) rendered at" in steps["window"]["detail"]
     assert steps["keychain"]["status"] == "skipped"
     # Services built on other branches: a real result once they exist, an honest

@@ -49,7 +49,7 @@ def render_main_window(ctx: AppContext, *, timeout: float = 20.0) -> RenderRepor
     Raises RuntimeError naming the page when a page does not build or nothing is drawn.
     """
     choose_platform()
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QThreadPool
     from PySide6.QtWidgets import QApplication
 
     from portfolioos.gui.main_window import MainWindow
@@ -89,6 +89,10 @@ def render_main_window(ctx: AppContext, *, timeout: float = 20.0) -> RenderRepor
             raise RuntimeError("the window rendered a blank image")
         return RenderReport(platform, image.width(), image.height(), tuple(visited))
     finally:
+        # Pages start background loads when shown; let them finish before the caller
+        # closes the data folder under them.
+        QThreadPool.globalInstance().waitForDone(int(timeout * 1000))
+        app.processEvents()
         window.close()
         window.deleteLater()
         app.processEvents()

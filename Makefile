@@ -12,5 +12,9 @@ bench:
 	@scripts/bootstrap.sh
 	@for b in benchmarks/*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen .venv/bin/python $$b || exit 1; done
 
+# The Linux bundle: dist/PortfolioOS/ and dist/PortfolioOS-<version>-linux-<arch>.tar.gz
+bundle:
+	@packaging/linux/build.sh
+
 clean:
 	rm -rf .venv build dist .mypy_cache .ruff_cache .pytest_cache

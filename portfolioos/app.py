@@ -88,6 +88,7 @@ def run_gui(*, data_dir: str | None, verbose: bool = False, demo: bool = False) 
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
+    _set_identity(app)
     interactive = os.environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal")
 
     def fail(message: str) -> int:
@@ -119,3 +120,16 @@ def run_gui(*, data_dir: str | None, verbose: bool = False, demo: bool = False) 
         return int(app.exec())
     finally:
         ctx.close()
+
+
+def _set_identity(app: object) -> None:
+    """Window icon, and the desktop-file id Wayland compositors match windows with."""
+    from PySide6.QtGui import QGuiApplication, QIcon
+
+    from portfolioos.paths import resources_dir
+
+    assert isinstance(app, QGuiApplication)
+    QGuiApplication.setDesktopFileName("io.github.portfolioos.PortfolioOS")
+    icon = resources_dir() / "icons" / "portfolioos.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))

@@ -13,4 +13,15 @@ echo "== ruff check";  ruff check .
 echo "== ruff format"; ruff format --check .
 echo "== mypy (strict, outside gui/)"; mypy
 echo "== pytest"
-exec dbus-run-session -- scripts/with-keyring.sh python -m pytest "$@"
+dbus-run-session -- scripts/with-keyring.sh python -m pytest "$@"
+
+# The shipped artefact: build the bundle and let it check itself. SKIP_BUNDLE=1 leaves
+# it out (quick local runs); it is skipped too when pytest was given a selection.
+if [ "${SKIP_BUNDLE:-0}" = "1" ] || [ $# -gt 0 ]; then
+  echo "== bundle: skipped"
+  exit 0
+fi
+echo "== bundle (packaging/linux/build.sh)"
+PYTHON="$VENV/bin/python" packaging/linux/build.sh
+echo "== bundle self-test"
+dbus-run-session -- scripts/with-keyring.sh dist/PortfolioOS/portfolioos self-test

@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portfolioos.cli.portfolio",
     "portfolioos.cli.system",
     "portfolioos.cli.simulate",
+    "portfolioos.cli.selftest",
 )
 
 

@@ -157,6 +157,7 @@ class ProgressPanel(QFrame):
         layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.task: Any = None
         self.state = "idle"
+        self._callbacks: dict[str, Any] = {}
         self.setVisible(False)
 
     def start(
@@ -169,31 +170,22 @@ class ProgressPanel(QFrame):
         on_cancelled: Any = None,
         **kwargs: Any,
     ) -> Any:
-        """`workers.run_task(fn, *args, **kwargs)` with this panel following it."""
+        """`workers.run_task(fn, *args, **kwargs)` with this panel following it.
+
+        The callbacks run on the GUI thread before the panel's `finished` signal.
+        """
         from portfolioos.gui.workers import run_task
 
-        def result(value: Any) -> None:
-            if on_result is not None:
-                on_result(value)
-            self._end("done")
-
-        def error(text: str) -> None:
-            if on_error is not None:
-                on_error(text)
-            self._end("error")
-
-        def cancelled() -> None:
-            if on_cancelled is not None:
-                on_cancelled()
-            self._end("cancelled")
-
+        self._callbacks = {"done": on_result, "error": on_error, "cancelled": on_cancelled}
         self._begin(message)
+        # Bound methods of this QObject: Qt drops the connections if the panel is
+        # deleted before the task ends.
         self.task = run_task(
             fn,
             *args,
-            on_result=result,
-            on_error=error,
-            on_cancelled=cancelled,
+            on_result=self._on_result,
+            on_error=self._on_error,
+            on_cancelled=self._on_cancelled,
             on_progress=self.set_progress,
             **kwargs,
         )
@@ -210,12 +202,27 @@ class ProgressPanel(QFrame):
         """Follow `task` (a `workers.Task` just returned by `run_task`) until it ends."""
         self._begin(message)
         self.task = task
+        self._callbacks = {}
         signals = task.signals
         signals.progress.connect(self.set_progress)
-        signals.result.connect(lambda _r: self._end("done"))
-        signals.error.connect(lambda _m: self._end("error"))
-        signals.cancelled.connect(lambda: self._end("cancelled"))
-        self.setVisible(True)
+        signals.result.connect(self._on_result)
+        signals.error.connect(self._on_error)
+        signals.cancelled.connect(self._on_cancelled)
+
+    def _on_result(self, value: Any) -> None:
+        self._finish("done", value)
+
+    def _on_error(self, message: str) -> None:
+        self._finish("error", message)
+
+    def _on_cancelled(self) -> None:
+        self._finish("cancelled")
+
+    def _finish(self, state: str, *args: Any) -> None:
+        callback = self._callbacks.get(state)
+        if callback is not None:
+            callback(*args)
+        self._end(state)
 
     def set_progress(self, fraction: float, message: str = "") -> None:
         if self.bar.maximum() == 0:

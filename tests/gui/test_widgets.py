@@ -39,11 +39,11 @@ def test_metric_card_shows_value_and_coloured_change(qtbot) -> None:  # type: ig
 
 
 def test_progress_panel_follows_a_task_and_cancels_it(qtbot) -> None:  # type: ignore[no-untyped-def]
-    started = threading.Event()
+    go = threading.Event()
 
     def work(progress: Progress, cancel: CancelToken) -> str:
+        go.wait(5)  # report only once the panel is attached
         progress(0.25, "Quarter done")
-        started.set()
         for _ in range(500):
             cancel.check()
             threading.Event().wait(0.01)
@@ -54,6 +54,7 @@ def test_progress_panel_follows_a_task_and_cancels_it(qtbot) -> None:  # type: i
     task = run_task(work)
     panel.attach(task, "Importing…")
     assert not panel.isHidden() and panel.state == "running"
+    go.set()
     qtbot.waitUntil(lambda: panel.message.text() == "Quarter done", timeout=5000)
     assert abs(panel.fraction() - 0.25) < 1e-9
     with qtbot.waitSignal(panel.finished, timeout=5000) as blocker:

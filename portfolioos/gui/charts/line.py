@@ -76,6 +76,7 @@ class LineChart(ChartBase):
             item = self._items.get(name)
             if item is None:
                 item = pg.PlotDataItem(name=name, connect="finite")
+                item.curve.setSegmentedLineMode("on")
                 self._items[name] = item
                 self.plot.addItem(item)
             item.setData(xs, ys)

@@ -66,6 +66,7 @@ class PriceChart(ChartBase):
         self.line = pg.PlotDataItem(connect="finite")
         self.line.setClipToView(True)
         self.line.setDownsampling(auto=True, method="peak")
+        self.line.curve.setSegmentedLineMode("on")
         self.up_bodies = pg.BarGraphItem(x=[], height=[], width=1, y0=[])
         self.down_bodies = pg.BarGraphItem(x=[], height=[], width=1, y0=[])
         self.wicks = pg.PlotCurveItem(connect="pairs")

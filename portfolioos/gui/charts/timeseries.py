@@ -138,6 +138,8 @@ class TimeSeriesChart(ChartBase):
                 item = pg.PlotDataItem(name=key, connect="finite")
                 item.setClipToView(True)
                 item.setDownsampling(auto=True, method="peak")
+                # 2 px lines as line segments: ~2x faster to paint than one stroked path.
+                item.curve.setSegmentedLineMode("on")
                 self._items[key] = item
                 self.plot.addItem(item)
             item.setData(self._x, values)
@@ -240,7 +242,7 @@ class TimeSeriesChart(ChartBase):
             )
             color = self.theme()["muted"]
             value = value_text(bench[j], self.value_kind, self.currency)
-            parts.append(swatch(self._bench_name, color, dashed=True) + " " + rich(value, color))
+            parts.append(swatch(self._bench_name, color) + " " + rich(value, color))
         self.dots.setData(spots)
         self.readout.setText("&nbsp;&nbsp;&nbsp;".join(parts))
 
@@ -254,11 +256,12 @@ class TimeSeriesChart(ChartBase):
 
     # -- theme -----------------------------------------------------------------------
     def _color_items(self) -> None:
+        # Only the first series gets a 2 px pen: thin solid pens take Qt's fast path
+        # (a dashed benchmark line alone cost ~30 ms per paint at 2,000 days).
         pal = self.palette()
         for n, item in enumerate(self._items.values()):
-            item.setPen(pg.mkPen(series_color(n, pal), width=2 if n == 0 else 1.6))
-        muted = self.theme()["muted"]
-        self._bench_item.setPen(pg.mkPen(muted, width=1.4, style=Qt.PenStyle.DashLine))
+            item.setPen(pg.mkPen(series_color(n, pal), width=2 if n == 0 else 1))
+        self._bench_item.setPen(pg.mkPen(self.theme()["muted"], width=1))
 
     def apply_theme(self) -> None:
         super().apply_theme()

@@ -252,10 +252,14 @@ class PagedTableModel(_ColumnModel):
 
     `fetch(offset, limit) -> list[row]` and `count() -> int` are plain callables (a
     service query). They run synchronously on the GUI thread when the view asks for
-    more rows, which is acceptable only while one page stays under ~10 ms: the default
-    page of 500 rows keeps a keyset/LIMIT query on a 1,000,000-row DuckDB ledger there
-    (see benchmarks/paged_fetch.py). A page slower than 50 ms is logged as a warning so
-    a regression shows up. `count()` is asked once per `set_source`, not per page.
+    more rows, so one page must stay well inside the 50 ms frame budget (aim ~10 ms).
+    benchmarks/gui_components.py measures a 500-row page of a 1,000,000-row DuckDB
+    table: 6-14 ms by keyset (`WHERE id >= ? ORDER BY id LIMIT ?`), 7-40 ms by
+    OFFSET in the middle of the table, on this shared 2-core machine (best of 5,
+    noisy). So: page with a keyset where the service can, and lower `page_size` if a
+    query is heavier (the cost is DuckDB's ~5 ms per query plus about linear in rows).
+    A page slower than 50 ms is logged as a warning so a regression shows up.
+    `count()` is asked once per `set_source`, not per page.
 
     Sorting is the query's job: `sort()` only emits `sort_requested(column, order)`;
     the page re-queries and calls `set_source` again.

@@ -75,9 +75,18 @@ class LedgerColumns:
     # numpy views for the whole-group FIFO (see fifo_vector); built from the lists
     # when a caller (the storage reader) did not provide them
     arrays: VectorColumns | None = None
+    # the per-row lists may be filled on first need (the storage reader defers them:
+    # when every group is computed whole they are never built)
+    fill: Callable[[LedgerColumns], None] | None = None
+    rows: int = -1
 
     def __len__(self) -> int:
-        return len(self.id)
+        return self.rows if self.rows >= 0 else len(self.id)
+
+    def materialize(self) -> None:
+        if self.fill is not None:
+            fill, self.fill = self.fill, None
+            fill(self)
 
     @classmethod
     def from_rows(cls, rows: Sequence[Mapping[str, object]]) -> LedgerColumns:
@@ -286,6 +295,12 @@ def _reconcile(
     ev = result.events
     cash_ev = result.cash_events
     n = len(cols)
+    starts = cols.starts
+    whole: dict[int, Any] = {}
+    if vector and not disposals and not events and n:
+        whole = _whole_groups(cols, methods, wash_sales, names)
+    if len(whole) < len(starts) - 1:
+        cols.materialize()
     ids, days, kinds = cols.id, cols.day, cols.kind
     qtys, prices, amounts, feess = cols.quantity, cols.price, cols.amount, cols.fees
     lot_ids, ratios, acquireds, bases = (
@@ -294,10 +309,6 @@ def _reconcile(
         cols.acquired,
         cols.original_basis,
     )
-    starts = cols.starts
-    whole: dict[int, Any] = {}
-    if vector and not disposals and not events and n:
-        whole = _whole_groups(cols, methods, wash_sales, names)
     i = 0
     for g in range(len(starts) - 1):
         start, stop = starts[g], starts[g + 1]
@@ -505,6 +516,7 @@ def _show(units: int | None) -> str:
 
 
 def describe(cols: LedgerColumns, i: int, names: Mapping[int, str]) -> str:
+    cols.materialize()
     g = bisect_right(cols.starts, i) - 1
     acct = cols.group_account[g]
     kind = TYPE_OF_CODE.get(cols.kind[i])

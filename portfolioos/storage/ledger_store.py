@@ -336,14 +336,23 @@ class LedgerReader:
             fees=int64_column(col("fees")),
             lot_row=col("lot_id").combine_chunks().is_valid().to_numpy(zero_copy_only=False),
         )
+
+        def fill(cols: LedgerColumns) -> None:
+            cols.id, cols.kind = _numeric_list(col("id")), _numeric_list(col("kind"))
+            cols.day = _days(col("date"))  # type: ignore[assignment]
+            cols.quantity, cols.price = unscaled_ints(col("quantity")), unscaled_ints(col("price"))
+            cols.amount, cols.fees = unscaled_ints(col("amount")), unscaled_ints(col("fees"))
+
         return LedgerColumns(
-            id=_numeric_list(col("id")),
-            kind=_numeric_list(col("kind")),
-            day=_days(col("date")),  # type: ignore[arg-type]
-            quantity=unscaled_ints(col("quantity")),
-            price=unscaled_ints(col("price")),
-            amount=unscaled_ints(col("amount")),
-            fees=unscaled_ints(col("fees")),
+            id=[],
+            kind=[],
+            day=[],
+            quantity=[],
+            price=[],
+            amount=[],
+            fees=[],
+            fill=fill,
+            rows=n,
             starts=[*starts.tolist(), n],
             group_account=account[starts].tolist(),
             group_symbol=[None if c < 0 else names[c] for c in codes[starts].tolist()],

@@ -74,6 +74,11 @@ def map_table(
         _pair_reinvestments(out)
     _derive_split_ratios(out)
     out.entries.sort(key=lambda e: e.source_line or 0)
+    if profile.positions and not profile.parts:
+        from portfolioos.ingest.positions import discrepancies, reported_positions
+
+        out.reported_positions = reported_positions(table, profile, match.row)
+        out.warnings.extend(discrepancies(out.entries, out.reported_positions))
     return out
 
 

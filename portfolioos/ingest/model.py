@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from portfolioos.domain.ledger import LedgerEntry
 
@@ -34,3 +35,5 @@ class ParsedFile:
     warnings: list[RowIssue] = field(default_factory=list)
     header_line: int | None = None
     columns: dict[str, str] = field(default_factory=dict)
+    # Positions the file itself reports (symbol -> shares), when its layout has them.
+    reported_positions: dict[str, Decimal] = field(default_factory=dict)

@@ -73,6 +73,8 @@ class Profile:
     # The amount column is the gross trade value (IBKR "Proceeds", Degiro "Local value"):
     # fees come on top of a buy and off a sell.
     amount_is_gross: bool = False
+    # A holdings section printed above the transactions: {"symbol": header, "shares": header}.
+    positions: Mapping[str, str] = field(default_factory=dict)
 
     def headers_for(self, name: str) -> tuple[str, ...]:
         return tuple(norm_header(h) for h in self.columns.get(name, ()))
@@ -240,6 +242,7 @@ VANGUARD = Profile(
     ),
     date_formats=("%m/%d/%Y", "%Y-%m-%d"),
     signature=("Principal Amount", "Transaction Type"),
+    positions={"symbol": "Symbol", "shares": "Shares", "value": "Total Value"},
 )
 
 IBKR_FLEX = Profile(

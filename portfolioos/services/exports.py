@@ -159,16 +159,14 @@ class ExportService:
         rows: Iterable[Any] | None = None,
         format: str = "csv",
     ) -> ExportResult:
-        """Holdings as the engine reports them (`rows`), else the stored holdings table."""
+        """Holdings as a service reports them (`rows`, e.g. with market values), else the
+        stored holdings table the engine derives from the ledger."""
         accounts = self._accounts(account)
         if rows is None:
-            source = getattr(self._ctx.portfolio, "holdings", None)
-            if callable(source):
-                rows = source(account) if account is not None else source()
-            else:
-                rows = self._store.derived(
-                    "holdings", [a.id for a in accounts] if account is not None else None
-                )
+            # The engine's rederive() keeps the holdings table current.
+            rows = self._store.derived(
+                "holdings", [a.id for a in accounts] if account is not None else None
+            )
         mapped = [dict(as_mapping(r)) for r in rows]
         return self._write("holdings", out, format, mapped, self._metadata("holdings", accounts))
 

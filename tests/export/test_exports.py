@@ -170,3 +170,15 @@ def test_simulation_paths_become_columns(filled: AppContext, tmp_path: Path) -> 
         {"year": "2025", "p10": "1.0", "p50": "1.0", "p90": "1.0"},
         {"year": "2026", "p10": "0.9", "p50": "1.1", "p90": "1.3"},
     ]
+
+
+def test_holdings_export_takes_service_rows_or_the_stored_table(
+    filled: AppContext, tmp_path: Path
+) -> None:
+    out = tmp_path / "h.csv"
+    result = filled.exports.holdings(out, rows=[Holding("AAPL", Decimal("15"), "@risk")])
+    _, rows = read_csv(out)
+    assert result.rows == 1 and rows == [{"symbol": "AAPL", "shares": "15", "note": "'@risk"}]
+    stored = filled.exports.holdings(tmp_path / "h2.csv", account="Main")
+    assert stored.rows == 0  # nothing derived until the engine fills the holdings table
+    assert stored.metadata["accounts"] == ["Main"]

@@ -130,3 +130,16 @@ def test_ofx_statement_maps_cusips_to_tickers() -> None:
     transfer = next(e for e in got if e.type.value == "transfer_in")
     assert transfer.original_basis == Decimal(750)
     assert transfer.acquired_date == date(2020, 1, 15)
+
+
+def test_vanguard_positions_reconcile_with_its_transactions() -> None:
+    from portfolioos.ingest.positions import discrepancies, ledger_positions
+
+    parsed = read_file(FIXTURES / "vanguard.csv", account_id=1, currency="USD")
+    assert parsed.reported_positions == {"VTI": Decimal("7.5431"), "VMFXX": Decimal(100)}
+    assert ledger_positions(parsed.entries)["VTI"] == Decimal("7.5431")
+    assert discrepancies(parsed.entries, parsed.reported_positions) == []
+    assert not any("reports" in w.message for w in parsed.warnings)
+    # A position the transactions do not reach is reported, as a warning.
+    issues = discrepancies(parsed.entries, {"VTI": Decimal(8)})
+    assert [i.message[:25] for i in issues] == ["the file reports 8 VTI bu"]

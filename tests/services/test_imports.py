@@ -320,3 +320,50 @@ def test_number_too_large_for_the_ledger_is_a_located_error(
     result = app.imports.import_file(path, "Main")
     assert [(e.line, e.column) for e in result.errors] == [(2, "amount")]
     assert ledger(app) == []
+
+
+def test_fuzzed_generic_files_never_escape_as_other_exceptions(
+    app: AppContext, tmp_path: Path
+) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    path = tmp_path / "fuzz.csv"
+    before = len(ledger(app))
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        st.lists(
+            st.one_of(
+                st.binary(max_size=40),
+                st.sampled_from(
+                    [
+                        b"2023-01-02,buy,AAPL,1,10,0,,USD",
+                        b"2023-01-02,split,AAPL,,,,,USD",
+                        b"2023-02-30,fee,,,,,1,USD",
+                        b'2023-01-02,"buy,AAPL',
+                        b",,,,,,,",
+                        b"2023-01-02,deposit,,,,,1e999,USD",
+                        b"\xff\xfe",
+                        b"",
+                    ]
+                ),
+            ),
+            max_size=6,
+        )
+    )
+    def run(lines: list[bytes]) -> None:
+        path.write_bytes(HEADER.encode() + b"\n".join(lines))
+        try:
+            result = app.imports.import_file(path, "Main", dry_run=True)
+        except ImportFileError as exc:
+            assert exc.message.startswith("fuzz.csv"), exc.message
+            return
+        assert all(e.line is not None for e in result.errors), result.errors
+
+    run()
+    assert len(ledger(app)) == before

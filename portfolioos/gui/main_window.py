@@ -43,8 +43,15 @@ class PageSpec:
         return cls
 
 
+def _call(obj: object, name: str, default: object) -> object:
+    method = getattr(obj, name, None)
+    return method() if callable(method) else default
+
+
 # Sidebar order; adding a page is adding a line here.
 PAGES: tuple[PageSpec, ...] = (
+    PageSpec("Transactions", "Ctrl+3", "portfolioos.gui.pages.transactions:TransactionsPage"),
+    PageSpec("Import", "Ctrl+4", "portfolioos.gui.pages.importer:ImportPage"),
     PageSpec("Accounts", "Ctrl+1", "portfolioos.gui.pages.accounts:AccountsPage"),
     PageSpec("Settings", "Ctrl+,", "portfolioos.gui.pages.settings:SettingsPage"),
 )
@@ -108,7 +115,28 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
+        self._file_menu(quit_action)
         self._restore_state()
+
+    def _file_menu(self, quit_action: QAction) -> None:
+        from portfolioos.gui.exporting import Exporter
+
+        self.exporter = Exporter(
+            self,
+            self.ctx,
+            filters=lambda: _call(self._built.get("Transactions"), "export_filters", {}),
+            simulation=lambda: getattr(self._built.get("Planner"), "last_result", None),
+        )
+        menu = self.menuBar().addMenu("&File")
+        menu.setObjectName("fileMenu")
+        if "Import" in self.titles:
+            open_import = QAction("&Import a file…", self)
+            open_import.setShortcut(QKeySequence("Ctrl+I"))
+            open_import.triggered.connect(lambda: self.show_page("Import"))
+            menu.addAction(open_import)
+        menu.addMenu(self.exporter.menu(self))
+        menu.addSeparator()
+        menu.addAction(quit_action)
 
     # -- pages ------------------------------------------------------------------
 

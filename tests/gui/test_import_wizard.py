@@ -49,7 +49,10 @@ def test_generic_csv_through_the_wizard(qtbot, window: MainWindow, ctx: AppConte
     preview(qtbot, page)
     assert page.step == "preview"
     # the preview is complete and nothing is written yet
-    assert "detected Generic" in page.preview_heading.text() or "generic" in page.preview_heading.text().lower()
+    assert (
+        "detected Generic" in page.preview_heading.text()
+        or "generic" in page.preview_heading.text().lower()
+    )
     assert page.preview_model.rowCount() == 12
     assert page.issue_model.rowCount() == 0
     assert ctx.portfolio.transaction_count() == 0
@@ -83,7 +86,9 @@ def test_generic_csv_through_the_wizard(qtbot, window: MainWindow, ctx: AppConte
     assert ctx.portfolio.transaction_count() == 12
 
 
-def test_broker_file_detected_and_ledger_page_refreshed(qtbot, window: MainWindow, ctx: AppContext, account: int):  # type: ignore[no-untyped-def]
+def test_broker_file_detected_and_ledger_page_refreshed(
+    qtbot, window: MainWindow, ctx: AppContext, account: int
+):  # type: ignore[no-untyped-def]
     ledger = window.show_page("Transactions")
     assert isinstance(ledger, TransactionsPage)
     qtbot.waitUntil(lambda: not ledger.model.busy, timeout=10_000)
@@ -106,7 +111,9 @@ def test_broker_file_detected_and_ledger_page_refreshed(qtbot, window: MainWindo
     assert ledger.batch_model.row_at(0).broker == "fidelity"
 
 
-def test_rejected_rows_are_listed_and_nothing_is_written(qtbot, window: MainWindow, ctx: AppContext, account: int, tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_rejected_rows_are_listed_and_nothing_is_written(
+    qtbot, window: MainWindow, ctx: AppContext, account: int, tmp_path: Path
+):  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "date,type,symbol,quantity,price,fees,amount,currency\n"
@@ -126,7 +133,9 @@ def test_rejected_rows_are_listed_and_nothing_is_written(qtbot, window: MainWind
     assert ctx.portfolio.transaction_count() == 0
 
 
-def test_unknown_layout_opens_the_mapping_editor_and_saves_the_mapping(qtbot, window: MainWindow, ctx: AppContext, account: int, tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_unknown_layout_opens_the_mapping_editor_and_saves_the_mapping(
+    qtbot, window: MainWindow, ctx: AppContext, account: int, tmp_path: Path
+):  # type: ignore[no-untyped-def]
     odd = tmp_path / "mybank.csv"
     odd.write_text(
         "Statement for account 1234\n"

@@ -10,10 +10,12 @@ rounding as the row loop (`Book.dispose`): the results are identical, unit for u
 (tests compare the two on random ledgers).
 
 Exactness: values are the ledger's integer 1e-12 units. A group is taken only when
-every value fits in int64 and the sum of its absolute quantities and amounts is below
-2**62 (checked in float64 with a wide margin), so every partial sum fits too. Global
-cumulative sums may wrap around 2**64, but a difference of two of them is a group's
-partial sum, which fits, and two's-complement arithmetic makes it exact.
+every value fits in int64 and the sum of its absolute quantities is below 2**60
+(checked in float64 with a wide margin), so every partial sum of shares fits too.
+Global cumulative sums may wrap around 2**64, but a difference of two of them is a
+group's partial sum, which fits, and two's-complement arithmetic makes it exact.
+Money totals (basis, proceeds, cash) have no such limit: they are summed in two
+32-bit halves and recombined as Python ints (`exact_group_sums`).
 
 Groups with anything else (splits, transfers, reinvestments, lot ids, wash-sale
 tracking, other methods) go through the row loop.
@@ -30,7 +32,7 @@ from portfolioos.domain.cost_basis import muldiv
 
 I64 = npt.NDArray[np.int64]
 Bool = npt.NDArray[np.bool_]
-LIMIT = float(2**62) / 4  # generous margin for float64 rounding of the guard sums
+LIMIT = float(2**60)  # well inside int64, whatever float64 rounding did to the guard sum
 
 
 @dataclass(slots=True)
@@ -47,6 +49,21 @@ class GroupResult:
     realized: int
     cash: int
     lots: list[list[object]]
+
+
+def exact_group_sums(values: I64, first: I64, nonempty: Bool) -> list[int]:
+    """Per-group sums of int64 values as exact Python ints, whatever their size: each
+    value is split into a signed high and an unsigned low 32-bit half whose sums cannot
+    overflow int64 for groups below 2**31 rows."""
+    out = [0] * int(nonempty.size)
+    if not nonempty.any():
+        return out
+    at = first[nonempty]
+    hi = np.add.reduceat(values >> 32, at).tolist()
+    lo = np.add.reduceat(values & 0xFFFFFFFF, at).tolist()
+    for g, h, low in zip(np.flatnonzero(nonempty).tolist(), hi, lo, strict=True):
+        out[g] = (h << 32) + low
+    return out
 
 
 def column_from_list(values: list[int | None]) -> Column:
@@ -85,7 +102,8 @@ def fifo_groups(
     is_buy = kind == buy
     is_sell = kind == sell
     row_ok = (
-        (is_buy | is_sell)
+        (amount.units != np.iinfo(np.int64).min)
+        & (is_buy | is_sell)
         & qty.ok
         & (qty.units > 0)
         & amount.ok
@@ -98,11 +116,8 @@ def fifo_groups(
     group_ok = np.zeros(sizes.size, dtype=np.bool_)
     group_ok[nonempty] = np.logical_and.reduceat(row_ok, first[nonempty])
     absq = np.abs(qty.units.astype(np.float64))
-    absa = np.abs(amount.units.astype(np.float64))
     small = np.zeros(sizes.size, dtype=np.bool_)
-    small[nonempty] = (np.add.reduceat(absq, first[nonempty]) < LIMIT) & (
-        np.add.reduceat(absa, first[nonempty]) < LIMIT
-    )
+    small[nonempty] = np.add.reduceat(absq, first[nonempty]) < LIMIT
     take = group_ok & small & eligible & nonempty
     if not take.any():
         return {}
@@ -148,14 +163,9 @@ def fifo_groups(
     full = buy_rows & (cb <= s_row)
     head = buy_rows & (cb - q < s_row) & (cb > s_row)
     keep = buy_rows & (cb > s_row)
-    with np.errstate(over="ignore"):
-        full_basis = np.add.reduceat(np.where(full, -a, 0), first[nonempty])
-        proceeds = np.add.reduceat(np.where(is_sell & rows, a, 0), first[nonempty])
-        cash = np.add.reduceat(a, first[nonempty])
-    fb = np.zeros(sizes.size, dtype=np.int64)
-    pr = np.zeros(sizes.size, dtype=np.int64)
-    ca = np.zeros(sizes.size, dtype=np.int64)
-    fb[nonempty], pr[nonempty], ca[nonempty] = full_basis, proceeds, cash
+    fb = exact_group_sums(np.where(full, -a, 0), first, nonempty)
+    pr = exact_group_sums(np.where(is_sell & rows, a, 0), first, nonempty)
+    ca = exact_group_sums(a, first, nonempty)
     # the head lot of each group: replay, in order, the pieces the sales cut from it
     head_rows = np.flatnonzero(head)
     head_of = np.full(sizes.size, -1, dtype=np.int64)
@@ -178,9 +188,10 @@ def fifo_groups(
         lot[1] -= cost
         lot[0] -= p
     head_basis: dict[int, tuple[int, int]] = {}
+    gid_of = dict(zip(head_rows.tolist(), gid[head_rows].tolist(), strict=True))
     for r, (lq, lb) in state.items():
         head_basis[r] = (lq, lb)
-        fb[int(gid[r])] += int(-a[r]) - lb
+        fb[gid_of[r]] += int(-a[r]) - lb
     out: dict[int, GroupResult] = {}
     keep_rows = np.flatnonzero(keep)
     keep_g = gid[keep_rows].tolist()
@@ -189,8 +200,9 @@ def fifo_groups(
     dayl = days[keep_rows].tolist()
     ql = q[keep_rows].tolist()
     bl = (-a[keep_rows]).tolist()
+    final = pos[last].tolist()
     for g in np.flatnonzero(take).tolist():
-        out[g] = GroupResult(int(pos[last[g]]), int(pr[g] - fb[g]), int(ca[g]), [])
+        out[g] = GroupResult(final[g], pr[g] - fb[g], ca[g], [])
     for j, r in enumerate(keep_list):
         if r in head_basis:
             rq, rb = head_basis[r]

@@ -4,9 +4,11 @@ The ledger arrives as parallel columns already sorted by (account, symbol, date,
 SAME_DAY_ORDER, id), with quantities and money as integer 1e-12 units (see
 cost_basis). One pass applies every row to the `Book` of its (account, symbol) and to
 its account's cash; the loop is plain Python over lists because each row's effect
-depends on the lots before it, and avoiding objects per row keeps a million rows in
-about a second. Any row the engine cannot apply raises LedgerError naming the
-transaction (id, date, type, account, symbol) and what was wrong.
+depends on the lots before it (measured: ~2.6 s per million rows on a busy 2-core
+machine). When per-sale records are not needed, plain buy/sell FIFO groups skip the
+loop and are computed whole by `fifo_vector` (~0.5 s per million rows), with results
+identical to the loop's. Any row the engine cannot apply raises LedgerError naming
+the transaction (id, date, type, account, symbol) and what was wrong.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 history, snapshots, growth, performance, reconciliation and the paged ledger.
 
 Every figure is derived from the ledger on demand (one sorted columnar read and one
-pass of the domain engine, ~1 s per million rows); `rederive()` also stores lots and
+pass of the domain engine: ~2.3 s for a million FIFO rows, see benchmarks/reconcile.py);
+`rederive()` also stores lots and
 holdings so other readers (exports, SQL-minded tools) see them. Money is Decimal;
 history and return statistics are float64.
 """

@@ -387,29 +387,35 @@ class ImportService:
                     vectorised=True,
                 )
             with db.write() as wcur:
-                by_type = generic_csv.new_rows(wcur, acct.id)
-                new = sum(by_type.values())
-                if not new:
-                    return ImportResult(
-                        None,
-                        GENERIC.name,
-                        acct.id,
-                        acct.name,
-                        file.name,
-                        rows,
-                        0,
-                        rows,
-                        {},
-                        [],
-                        [],
-                        False,
-                        vectorised=True,
-                    )
                 batch_id = self._store.create_batch(
-                    wcur, account_id=acct.id, source=file.name, broker=GENERIC.name, file_sha256=sha
+                    wcur,
+                    account_id=acct.id,
+                    source=file.name,
+                    broker=GENERIC.name,
+                    file_sha256=sha,
                 )
-                added = generic_csv.insert_new(wcur, acct.id, batch_id)
-                self._store.finish_batch(wcur, batch_id, added=added, skipped=rows - added)
+                by_type = generic_csv.insert_direct(wcur, acct.id, batch_id)
+                added = sum(by_type.values())
+                if added:
+                    self._store.finish_batch(wcur, batch_id, added=added, skipped=rows - added)
+                else:
+                    self._store.drop_batch(wcur, batch_id)
+            if not added:
+                return ImportResult(
+                    None,
+                    GENERIC.name,
+                    acct.id,
+                    acct.name,
+                    file.name,
+                    rows,
+                    0,
+                    rows,
+                    {},
+                    [],
+                    [],
+                    False,
+                    vectorised=True,
+                )
         except Cancelled:
             raise
         except Exception as exc:  # a file DuckDB cannot read as is: the row-wise path decides

@@ -157,6 +157,26 @@ def insert_new(cur: Any, account_id: int, batch_id: int) -> int:
     return int(rows[0][0])
 
 
+def insert_direct(cur: Any, account_id: int, batch_id: int) -> dict[str, int]:
+    """Insert the staged rows the account lacks straight from the pipeline (no second
+    temp table); counts by type of what was added."""
+    cur.execute(
+        "INSERT INTO transactions (account_id, date, type, symbol, quantity, price, amount, fees,"
+        " currency, note, lot_id, split_ratio, acquired_date, original_basis, batch_id,"
+        " source_line, fingerprint) SELECT ?, date, type, symbol, quantity, price, amount, fees,"
+        " currency, note, lot, split_ratio, acquired_date, original_basis, ?, source_line,"
+        f" fingerprint FROM ({_normalised_sql(account_id)}) s"
+        " ANTI JOIN (SELECT fingerprint FROM transactions WHERE account_id = ?) t"
+        " ON s.fingerprint = t.fingerprint",
+        [account_id, batch_id, account_id],
+    ).fetchall()
+    rows = cur.execute(
+        "SELECT type, count(*) FROM transactions WHERE batch_id = ? GROUP BY type ORDER BY type",
+        [batch_id],
+    ).fetchall()
+    return {str(t): int(n) for t, n in rows}
+
+
 def drop(cur: Any) -> None:
     for name in ("import_parsed", "import_new"):
         cur.execute(f"DROP TABLE IF EXISTS {name}").fetchall()

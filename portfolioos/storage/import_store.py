@@ -56,6 +56,10 @@ class ImportStore:
             [added, skipped, batch_id],
         ).fetchall()
 
+    def drop_batch(self, cur: Any, batch_id: int) -> None:
+        """Forget a batch that added nothing (inside the transaction that created it)."""
+        cur.execute("DELETE FROM import_batches WHERE id = ?", [batch_id]).fetchall()
+
     def known_fingerprints(self, account_id: int, fingerprints: pd.DataFrame) -> set[str]:
         """Which of these fingerprints (frame column `fingerprint`) the account already has."""
         cur = self.db.cursor()

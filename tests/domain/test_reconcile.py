@@ -85,3 +85,15 @@ def test_whole_group_fifo_equals_the_row_loop(
             ("ok", {k: (b.shares, b.realized, list(b.lots)) for k, b in r.books.items()}, r.cash)
         )
     assert outcomes[0] == outcomes[1]
+
+
+def test_exact_group_sums_beyond_int64() -> None:
+    import numpy as np
+
+    from portfolioos.domain.fifo_vector import exact_group_sums
+
+    big = 2**63 - 1
+    values = np.array([big, big, big, -big, 5, -(2**63) + 1], dtype=np.int64)
+    first = np.array([0, 3, 5], dtype=np.int64)
+    sums = exact_group_sums(values, first, np.array([True, True, True]))
+    assert sums == [3 * big, -big + 5, -(2**63) + 1]

@@ -2,7 +2,10 @@
 
     python scripts/screenshots.py [--out docs/screenshots] [--data-dir DIR]
 
-Without --data-dir it uses a fresh temporary folder filled by `seed_folder()`.
+Without --data-dir it uses a fresh temporary folder filled by `seed_folder()`: the demo
+portfolio (`portfolioos.demo`), or, where that module is absent, the demo accounts and
+ledgers from resources/demo imported through ImportService. After the pages, a few
+states worth reviewing are rendered too (the import preview and mapping editor).
 """
 
 from __future__ import annotations
@@ -18,17 +21,66 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def seed_folder(folder: Path) -> None:
+    try:
+        from portfolioos.demo import prepare_demo_folder
+    except ImportError:
+        prepare_demo_folder = None
+    if prepare_demo_folder is not None:
+        prepare_demo_folder(folder)
+        return
+    import csv
+
     from portfolioos.domain.accounts import AccountDraft
     from portfolioos.services.context import AppContext
 
+    demo = Path(__file__).resolve().parent.parent / "resources" / "demo"
     with AppContext.open(folder) as ctx:
-        if not ctx.portfolio.list_accounts():
-            for name, kind, inst in (
-                ("Taxable brokerage", "brokerage", "Fidelity"),
-                ("Roth IRA", "roth_ira", "Vanguard"),
-                ("401(k)", "401k", "Schwab"),
-            ):
-                ctx.portfolio.create_account(AccountDraft(name=name, type=kind, institution=inst))
+        if ctx.portfolio.list_accounts():
+            return
+        with (demo / "accounts.csv").open(newline="") as f:
+            for row in csv.DictReader(f):
+                account, _ = ctx.portfolio.create_account(
+                    AccountDraft(name=row["name"], type=row["type"], institution=row["institution"])
+                )
+                ctx.imports.import_file(demo / row["file"], account.id, broker="generic")
+
+
+def settle(app, window, seconds: float = 2.0) -> None:  # type: ignore[no-untyped-def]
+    """Let workers finish and the window repaint (pages load in the background)."""
+    import time
+
+    from PySide6.QtCore import QThreadPool
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        QThreadPool.globalInstance().waitForDone(20)
+    app.processEvents()
+
+
+def extra_states(app, window, out: Path, start: int) -> None:  # type: ignore[no-untyped-def]
+    """The import wizard's preview and mapping editor, over files in resources/."""
+    if "Import" not in window.titles:
+        return
+    demo = Path(__file__).resolve().parent.parent / "resources" / "demo"
+    page = window.show_page("Import")
+    accounts = window.ctx.portfolio.list_accounts()
+    if not accounts:
+        return
+    page.set_file(demo / "taxable-brokerage.csv")
+    named = [a for a in accounts if a.name.lower().startswith("taxable")]
+    page.select_account((named or accounts)[0].id)
+    page.start_preview()
+    settle(app, window)
+    target = out / f"{start:02d}-import-preview.png"
+    window.grab().save(str(target))
+    print(target)
+    page.open_mapping_editor()
+    settle(app, window, 1.0)
+    target = out / f"{start + 1:02d}-import-mapping.png"
+    window.grab().save(str(target))
+    print(target)
+    page.reset()
 
 
 def main() -> int:
@@ -58,11 +110,11 @@ def main() -> int:
         window.show()
         for index, title in enumerate(window.titles):
             window.show_page(title)
-            for _ in range(20):
-                app.processEvents()
+            settle(app, window)
             target = out / f"{index + 1:02d}-{title.lower().replace(' ', '-')}.png"
             window.grab().save(str(target))
             print(target)
+        extra_states(app, window, out, len(window.titles) + 1)
         window.close()
     return 0
 

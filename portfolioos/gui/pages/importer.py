@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 PREVIEW_ROWS = 200
 NOTHING_WRITTEN = ". Nothing is written until you import."
 SAMPLE_ROWS = 8
+SAMPLE_SCAN = 5_000  # rows read for the action words
 NONE = "—"
 # What a column can be; labels for the mapping editor.
 FIELD_LABELS = {
@@ -118,7 +119,7 @@ def read_sample(path: Path) -> FileSample:
         return FileSample((), (), 1)
     header = max(candidates, key=lambda r: sum(1 for c in r.cells if c.strip()))
     start = table.rows.index(header) + 1
-    body = [r.cells for r in table.rows[start:] if not r.blank][:200]
+    body = [r.cells for r in table.rows[start:] if not r.blank][:SAMPLE_SCAN]
     return FileSample(tuple(c.strip() for c in header.cells), tuple(body), header.line)
 
 
@@ -428,6 +429,10 @@ class ImportPage(Page):
         form.addRow("Into account", self.account)
         form.addRow("Layout", self.broker)
         layout.addLayout(form)
+        self.layouts_note = QLabel("")
+        self.layouts_note.setObjectName("layoutsNote")
+        self.layouts_note.setWordWrap(True)
+        layout.addWidget(self.layouts_note)
         self.no_accounts = QLabel("Create an account on the Accounts page first.")
         self.no_accounts.setObjectName("noAccounts")
         self.no_accounts.hide()
@@ -461,15 +466,15 @@ class ImportPage(Page):
         font.setBold(True)
         self.preview_heading.setFont(font)
         layout.addWidget(self.preview_heading)
-        self.preview_model = RowTableModel(ledger_columns({}))
+        self.preview_model = RowTableModel(ledger_columns({})[:-1])
         self.preview_table = QTableView()
         self.preview_table.setObjectName("previewTable")
         self.preview_table.setModel(self.preview_model)
         TransactionsPage._setup_table(self.preview_table)
-        self.preview_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.preview_table.horizontalHeader().setStretchLastSection(True)
+        header = self.preview_table.horizontalHeader()
+        for column, width in enumerate((96, 150, 96, 78, 110, 100, 120, 80)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
         layout.addWidget(self.preview_table, 3)
         self.rejected_label = QLabel("")
         self.rejected_label.setObjectName("rejectedLabel")
@@ -664,6 +669,15 @@ class ImportPage(Page):
         for b in self.ctx.imports.brokers():
             self.broker.addItem(b.title, b.name)
         self.broker.setCurrentIndex(max(0, self.broker.findData(current)))
+        names = list(dict.fromkeys(b.title.split(" (")[0] for b in self.ctx.imports.brokers()))
+        self.layouts_note.setText(
+            "Recognised layouts: "
+            + ", ".join(names)
+            + ". Any other CSV can be mapped column by column and the mapping saved for "
+            "the account. Nothing is written before you have seen the preview; a whole "
+            "import can be undone from the Transactions page."
+        )
+        self.layouts_note.setStyleSheet(f"color: {colors.muted_text(self.palette()).name()};")
 
     def select_account(self, name_or_id: str | int) -> None:
         account = self.ctx.portfolio.account(name_or_id)
@@ -728,7 +742,7 @@ class ImportPage(Page):
         self._task_ended()
         self.preview_result = preview
         names = {a.id: a.name for a in self.ctx.portfolio.list_accounts()}
-        self.preview_model.columns = ledger_columns(names)
+        self.preview_model.columns = ledger_columns(names)[:-1]
         self.preview_model.set_rows(preview.rows[:PREVIEW_ROWS])
         rows, rejected = len(preview.rows), len(preview.rejected)
         layout = self._layout_name(preview.broker)

@@ -214,7 +214,11 @@ class TransactionsPage(Page):
         self.batch_table.setObjectName("batchTable")
         self.batch_table.setModel(self.batch_model)
         self._setup_table(self.batch_table)
-        self.batch_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        batch_header = self.batch_table.horizontalHeader()
+        for section, width in enumerate((70, 130, 150, 0, 110, 90, 90, 170)):
+            if width:
+                batch_header.resizeSection(section, width)
+        batch_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.batch_table.selectionModel().selectionChanged.connect(self._batch_selected)
         column.addWidget(self.batch_table)
 

@@ -43,6 +43,19 @@ logger = logging.getLogger(__name__)
 
 _INDEX = QModelIndex()
 PLACEHOLDER = "…"
+# The roles this model answers; a view asks for a dozen per cell and each question is a
+# call into Python, so the rest are refused before any work.
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        SORT_ROLE,
+        RAW_ROLE,
+        ROW_ROLE,
+    }
+)
 
 Fetch = Callable[[int, int, Any], Sequence[Any]]
 
@@ -74,6 +87,9 @@ class WindowedTableModel(_ColumnModel):
         self._fetch: Fetch | None = None
         self._total = 0
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+        # Display text per cell, formatted in the worker with the page: a repaint then
+        # costs one tuple lookup per cell instead of formatting on the GUI thread.
+        self._texts: dict[int, list[tuple[str, ...]]] = {}
         self._wanted: OrderedDict[int, None] = OrderedDict()  # newest last
         self._inflight: int | None = None
         self._generation = 0
@@ -92,18 +108,20 @@ class WindowedTableModel(_ColumnModel):
         def first() -> tuple[int, list[Any]]:
             total = max(0, int(count()))
             rows = list(fetch(0, min(page_size, total), None)) if total else []
-            return total, rows
+            return total, rows, self._render(rows)
 
-        def done(result: tuple[int, list[Any]]) -> None:
+        def done(result: tuple[int, list[Any], list[tuple[str, ...]]]) -> None:
             if generation != self._generation:
                 return
             self._count_pending = False
-            total, rows = result
+            total, rows, texts = result
             self.beginResetModel()
             self._total = total
             self._pages.clear()
+            self._texts.clear()
             if rows:
                 self._pages[0] = rows
+                self._texts[0] = texts
             self.endResetModel()
             self.counted.emit(total)
             self._next()
@@ -122,6 +140,7 @@ class WindowedTableModel(_ColumnModel):
         self._fetch, self._total = None, 0
         self._count_pending = False
         self._pages.clear()
+        self._texts.clear()
         self._wanted.clear()
         self.endResetModel()
 
@@ -157,7 +176,7 @@ class WindowedTableModel(_ColumnModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or index.row() >= self._total:
+        if role not in _ROLES or not index.isValid() or index.row() >= self._total:
             return None
         number = index.row() // self.page_size
         page = self._pages.get(number)
@@ -170,7 +189,14 @@ class WindowedTableModel(_ColumnModel):
         offset = index.row() % self.page_size
         if offset >= len(page):
             return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._texts[number][offset][index.column()]
         return self._role(page[offset], index.column(), role)
+
+    def _render(self, rows: list[Any]) -> list[tuple[str, ...]]:
+        """Display texts of a page (runs in the worker; column specs are pure)."""
+        columns = self.columns
+        return [tuple(c.text(c.get(row)) for c in columns) for row in rows]
 
     def _role(self, row: Any, col: int, role: int) -> Any:
         if role == ROW_ROLE:
@@ -240,17 +266,17 @@ class WindowedTableModel(_ColumnModel):
         if self.key is not None and previous and len(previous) == self.page_size:
             anchor = self.key(previous[-1])
 
-        def job() -> tuple[list[Any], float]:
+        def job() -> tuple[list[Any], list[tuple[str, ...]], float]:
             started = time.perf_counter()
-            rows = list(fetch(0 if anchor is not None else offset, limit, anchor))
-            return rows, (time.perf_counter() - started) * 1000
+            rows = list(fetch(0 if anchor is not None else offset, limit, anchor))[:limit]
+            return rows, self._render(rows), (time.perf_counter() - started) * 1000
 
-        def done(result: tuple[list[Any], float]) -> None:
-            rows, elapsed = result
+        def done(result: tuple[list[Any], list[tuple[str, ...]], float]) -> None:
+            rows, texts, elapsed = result
             self._inflight = None
             if generation == self._generation:
                 self.fetch_ms.append(elapsed)
-                self._store(number, rows[:limit])
+                self._store(number, rows, texts)
             self._next()
 
         def failed(message: str) -> None:
@@ -259,10 +285,12 @@ class WindowedTableModel(_ColumnModel):
 
         run_task(job, on_result=done, on_error=failed)
 
-    def _store(self, number: int, rows: list[Any]) -> None:
+    def _store(self, number: int, rows: list[Any], texts: list[tuple[str, ...]]) -> None:
         self._pages[number] = rows
+        self._texts[number] = texts
         while len(self._pages) > self.max_pages:
-            self._pages.popitem(last=False)
+            dropped, _ = self._pages.popitem(last=False)
+            self._texts.pop(dropped, None)
         if not rows:
             return
         first = number * self.page_size

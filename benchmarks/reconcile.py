@@ -138,6 +138,10 @@ def main() -> int:
             t_loop, _ = best(lambda: reconcile(cols, methods, disposals=False, vector=False), 1)
             t_hold, holdings = best(lambda: result.holdings(), args.runs)
             t_rederive, _ = best(lambda: ctx.portfolio.rederive(), 1)
+            t_page, page = best(
+                lambda: ctx.portfolio.transactions(offset=500_000, limit=200), args.runs
+            )
+            t_count, _ = best(lambda: ctx.portfolio.transaction_count(symbol="S7"), args.runs)
             total = t_read + t_engine + t_hold
             lots = sum(len(b.lots) for b in result.books.values())
             cols = result = None  # type: ignore[assignment]  # free them before tracing
@@ -160,6 +164,10 @@ def main() -> int:
                 f"{'met' if total <= 5 else 'NOT met'})"
             )
             print(f"rederive  total + write lots/holdings {t_rederive:5.2f} s (1 run)")
+            print(
+                f"GUI table: page of {len(page)} rows at offset 500,000 in {t_page:.3f} s; "
+                f"filtered count in {t_count:.3f} s"
+            )
             print(f"peak Python heap (tracemalloc) {peak / 2**20:,.0f} MiB; max RSS {rss:,.0f} MiB")
             print(f"(best of {args.runs} runs; the machine is shared, so timings are noisy)")
         finally:

@@ -336,3 +336,31 @@ def test_transactions_keyset_pages_match_offset_pages(ctx: AppContext, acct: int
     first = ctx.portfolio.transactions(symbol="AAA", limit=4)
     rest = ctx.portfolio.transactions(symbol="AAA", limit=100, after=(first[-1].date, first[-1].id))
     assert [e.id for e in first + rest] == aaa
+
+
+def test_specific_lots_named_on_the_sale(ctx: AppContext) -> None:
+    account, _ = ctx.portfolio.create_account(AccountDraft(name="S", lot_method="specific"))
+    a = account.id
+    add(
+        ctx,
+        tx(a, "2024-01-02", "buy", "X", "10", "10", "-100", lot_id="CHEAP"),
+        tx(a, "2024-01-03", "buy", "X", "10", "30", "-300", lot_id="DEAR"),
+        tx(a, "2024-02-01", "sell", "X", "7.5", "20", "150", lot_id="DEAR:5,CHEAP:2.5"),
+    )
+    lots = {x.lot_id: x for x in ctx.portfolio.lots("X")}
+    assert (lots["CHEAP"].quantity, lots["DEAR"].quantity) == (D("7.5"), D(5))
+    [h] = ctx.portfolio.holdings("S")
+    assert h.realized_gain == D(150) - D(150) - D(25)
+    add(ctx, tx(a, "2024-02-02", "sell", "X", "1", "20", "20", lot_id="GONE:1"))
+    with pytest.raises(LedgerError, match="names lot 'GONE'"):
+        ctx.portfolio.holdings("S")
+
+
+def test_growth_rates_from_history(ctx: AppContext, acct: int) -> None:
+    add(ctx, tx(acct, "2024-01-31", "deposit", amount="100"))
+    add(ctx, tx(acct, "2024-02-29", "deposit", amount="10"))
+    add(ctx, tx(acct, "2024-03-31", "deposit", amount="22"))
+    g = ctx.portfolio.growth(end=date(2024, 3, 31))
+    assert [round(p.growth, 9) for p in g.monthly] == [0.1, 0.2]
+    assert round(g.monthly[1].acceleration, 9) == 0.1
+    assert g.annual == []

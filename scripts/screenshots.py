@@ -7,6 +7,8 @@ folder, plus assistant providers, stored conversations and a backup (`seed_folde
 rendered once per tab. Demo API keys are only stored where they cannot reach a real
 keyring: in memory (no secure keychain) or the throwaway Secret Service of
 scripts/with-keyring.sh (PORTFOLIOOS_TEST_KEYRING=1).
+After the pages, a few states worth reviewing are rendered too (the import
+preview and mapping editor).
 """
 
 from __future__ import annotations
@@ -120,6 +122,44 @@ def consent_shot(ctx: object, window: object, target: Path) -> None:
     dialog.close()
 
 
+def settle_workers(app, window, seconds: float = 2.0) -> None:  # type: ignore[no-untyped-def]
+    """Let workers finish and the window repaint (pages load in the background)."""
+    import time
+
+    from PySide6.QtCore import QThreadPool
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        QThreadPool.globalInstance().waitForDone(20)
+    app.processEvents()
+
+
+def extra_states(app, window, out: Path, start: int) -> None:  # type: ignore[no-untyped-def]
+    """The import wizard's preview and mapping editor, over files in resources/."""
+    if "Import" not in window.titles:
+        return
+    demo = Path(__file__).resolve().parent.parent / "resources" / "demo"
+    page = window.show_page("Import")
+    accounts = window.ctx.portfolio.list_accounts()
+    if not accounts:
+        return
+    page.set_file(demo / "taxable-brokerage.csv")
+    named = [a for a in accounts if a.name.lower().startswith("taxable")]
+    page.select_account((named or accounts)[0].id)
+    page.start_preview()
+    settle_workers(app, window)
+    target = out / f"{start:02d}-import-preview.png"
+    window.grab().save(str(target))
+    print(target)
+    page.open_mapping_editor()
+    settle_workers(app, window, 1.0)
+    target = out / f"{start + 1:02d}-import-mapping.png"
+    window.grab().save(str(target))
+    print(target)
+    page.reset()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="docs/screenshots")
@@ -196,6 +236,7 @@ def main() -> int:
                 target = out / f"{name}.png"
                 window.grab().save(str(target))
                 print(target)
+        extra_states(app, window, out, len(window.titles) + 1)
         window.close()
     return 0
 

@@ -44,10 +44,17 @@ class PageSpec:
         return cls
 
 
+def _call(obj: object, name: str, default: object) -> object:
+    method = getattr(obj, name, None)
+    return method() if callable(method) else default
+
+
 # Sidebar order; adding a page is adding a line here.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Dashboard", "Ctrl+1", "portfolioos.gui.pages.dashboard:DashboardPage"),
     PageSpec("Holdings", "Ctrl+2", "portfolioos.gui.pages.holdings:HoldingsPage"),
+    PageSpec("Transactions", "Ctrl+3", "portfolioos.gui.pages.transactions:TransactionsPage"),
+    PageSpec("Import", "Ctrl+4", "portfolioos.gui.pages.importer:ImportPage"),
     PageSpec("Performance", "Ctrl+5", "portfolioos.gui.pages.performance:PerformancePage"),
     PageSpec("Planner", "Ctrl+7", "portfolioos.gui.pages.planner:PlannerPage"),
     PageSpec("Assistant", "Ctrl+8", "portfolioos.gui.pages.assistant:AssistantPage"),
@@ -125,7 +132,28 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
+        self._file_menu(quit_action)
         self._restore_state()
+
+    def _file_menu(self, quit_action: QAction) -> None:
+        from portfolioos.gui.exporting import Exporter
+
+        self.exporter = Exporter(
+            self,
+            self.ctx,
+            filters=lambda: _call(self._built.get("Transactions"), "export_filters", {}),
+            simulation=lambda: getattr(self._built.get("Planner"), "last_result", None),
+        )
+        menu = self.menuBar().addMenu("&File")
+        menu.setObjectName("fileMenu")
+        if "Import" in self.titles:
+            open_import = QAction("&Import a file…", self)
+            open_import.setShortcut(QKeySequence("Ctrl+I"))
+            open_import.triggered.connect(lambda: self.show_page("Import"))
+            menu.addAction(open_import)
+        menu.addMenu(self.exporter.menu(self))
+        menu.addSeparator()
+        menu.addAction(quit_action)
 
     # -- pages ------------------------------------------------------------------
 

@@ -534,10 +534,17 @@ class PortfolioEngine:
         batch_id: int | None = None,
         offset: int = 0,
         limit: int = 200,
+        after: tuple[date, int] | None = None,
     ) -> list[LedgerEntry]:
-        """One page of the ledger, newest first, for a table of any length."""
+        """One page of the ledger, newest first, for a table of any length.
+
+        `after=(date, id)` of the previous page's last row pages by keyset (cheap deep
+        in a long ledger); `offset` then counts from that row."""
         return self._reader.transactions(
-            self._filter(account, symbol, types, start, end, text, batch_id), offset, limit
+            self._filter(account, symbol, types, start, end, text, batch_id),
+            offset,
+            limit,
+            after,
         )
 
     def transaction_count(

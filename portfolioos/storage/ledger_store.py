@@ -365,10 +365,23 @@ class LedgerReader:
         )
 
     def transactions(
-        self, filters: TransactionFilter | None = None, offset: int = 0, limit: int = 200
+        self,
+        filters: TransactionFilter | None = None,
+        offset: int = 0,
+        limit: int = 200,
+        after: tuple[date, int] | None = None,
     ) -> list[LedgerEntry]:
-        """One page, newest first (date, then id): LIMIT/OFFSET over the indexed table."""
+        """One page, newest first (date, then id).
+
+        `after` is the (date, id) of the row just before the page (keyset paging):
+        the page starts right after it and `offset` counts from there. DuckDB has to
+        sort and skip every row before an OFFSET (about 0.2 s at row 500,000 of a
+        million), while a keyset page costs about what the first page costs.
+        """
         where, params = _where(filters or TransactionFilter())
+        if after is not None:
+            where += (" AND " if where else " WHERE ") + "(date < ? OR (date = ? AND id < ?))"
+            params += [after[0], after[0], int(after[1])]
         rows = self.db.fetchall(
             "SELECT id, account_id, date, type, symbol, quantity, price, amount, fees, currency,"
             " note, lot_id, split_ratio, acquired_date, original_basis, batch_id, source_line,"

@@ -299,6 +299,45 @@ def test_rederive_stores_exact_lots_and_follows_the_account_method(ctx: AppConte
     assert rows == [("T1", D("0.333333333333"), D(1)), ("T2", D(1), D(5))]
 
 
+def test_transactions_keyset_pages_match_offset_pages(ctx: AppContext, acct: int) -> None:
+    # several rows share a date, so the id breaks ties exactly as ORDER BY does
+    add(
+        ctx,
+        *[
+            tx(
+                acct,
+                f"2024-02-{1 + d // 3:02d}",
+                "buy",
+                "AAA" if d % 2 else "BBB",
+                "1",
+                "1",
+                "-1",
+                note=f"n{d}",
+            )
+            for d in range(30)
+        ],
+    )
+    whole = ctx.portfolio.transactions(limit=100)
+    assert len(whole) == 30
+    pages, after = [], None
+    while True:
+        page = ctx.portfolio.transactions(limit=7, after=after)
+        if not page:
+            break
+        pages += page
+        after = (page[-1].date, page[-1].id)
+    assert [e.id for e in pages] == [e.id for e in whole]
+    # offset counts from the keyset row; filters still apply
+    pivot = whole[9]
+    assert [
+        e.id for e in ctx.portfolio.transactions(limit=3, offset=2, after=(pivot.date, pivot.id))
+    ] == [e.id for e in whole[12:15]]
+    aaa = [e.id for e in whole if e.symbol == "AAA"]
+    first = ctx.portfolio.transactions(symbol="AAA", limit=4)
+    rest = ctx.portfolio.transactions(symbol="AAA", limit=100, after=(first[-1].date, first[-1].id))
+    assert [e.id for e in first + rest] == aaa
+
+
 def test_specific_lots_named_on_the_sale(ctx: AppContext) -> None:
     account, _ = ctx.portfolio.create_account(AccountDraft(name="S", lot_method="specific"))
     a = account.id

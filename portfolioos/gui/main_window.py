@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from portfolioos.gui.pages.base import Page
+from portfolioos.gui.sync import MarketSync
 from portfolioos.services.changes import Changes
 from portfolioos.services.context import AppContext
 
@@ -45,6 +46,7 @@ class PageSpec:
 
 # Sidebar order; adding a page is adding a line here.
 PAGES: tuple[PageSpec, ...] = (
+    PageSpec("Markets", "Ctrl+6", "portfolioos.gui.pages.markets:MarketsPage"),
     PageSpec("Accounts", "Ctrl+1", "portfolioos.gui.pages.accounts:AccountsPage"),
     PageSpec("Assistant", "Ctrl+8", "portfolioos.gui.pages.assistant:AssistantPage"),
     PageSpec("Settings", "Ctrl+,", "portfolioos.gui.pages.settings:SettingsPage"),
@@ -104,6 +106,7 @@ class MainWindow(QMainWindow):
         self.status_folder.setObjectName("statusFolder")
         self.statusBar().addPermanentWidget(self.status_folder)
         self.statusBar().showMessage("Ready", 3000)
+        self.market_sync = MarketSync.attach(self)  # prices at start and every few hours
 
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow(self.titles.index(last) if last in self.titles else 0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.market_sync.stop()
         try:
             geometry = bytes(self.saveGeometry().toBase64().data()).decode()
             self.ctx.settings.set_ui_state("geometry", geometry)

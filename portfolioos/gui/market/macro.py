@@ -62,6 +62,7 @@ class MacroPanel(QWidget):
         self.ctx = ctx
         self.has_key: bool | None = None
         self.loaded_series = ""
+        self.sync_note = ""  # what the last sync had to say, kept across reloads
         self.task: Any = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -148,20 +149,21 @@ class MacroPanel(QWidget):
                 else "Add a FRED API key to fetch it."
             )
             self.empty.set_text(f"No {data.series} observations cached", hint)
-            self.note.setText("")
+            self.note.setText(self.sync_note)
             return
         self.empty.hide()
         self.chart.show()
         self.chart.set_title(title)
         self.chart.set_data(frame["date"].to_numpy(), frame["value"].to_numpy(), name=data.series)
         last = frame["date"].iloc[-1]
-        self.note.setText(f"{len(frame):,} observations, latest {last:%b %Y}")
+        self.note.setText(self.sync_note or f"{len(frame):,} observations, latest {last:%b %Y}")
 
     def sync(self) -> None:
         series = self.current_series()
         if not series or self.progress.state == "running":
             return
         self.sync_button.setEnabled(False)
+        self.sync_note = ""
         self.progress.start(
             self.ctx.market.sync_macro,
             [series],
@@ -178,9 +180,10 @@ class MacroPanel(QWidget):
 
     def _synced(self, report: SyncReport) -> None:
         problems = [f"{r.symbol}: {r.message}" for r in report.results if r.status != "ok"]
-        self.note.setText("; ".join(problems))
+        self.sync_note = "; ".join(problems)
         self.changed.emit(Changes(macro=True) | report.changes)
         self.load()
 
     def _sync_failed(self, message: str) -> None:
+        self.sync_note = message
         self.note.setText(message)

@@ -246,3 +246,21 @@ def test_fred_series_synced_and_charted(qtbot, ctx, fred, window) -> None:  # ty
     assert np.array_equal(page.macro.chart._series["UNRATE"], frame["value"].to_numpy())
     assert "UNRATE" in [page.macro.picker.itemText(i) for i in range(page.macro.picker.count())]
     assert page.macro.note.text().startswith("36 observations")
+
+
+def test_suggested_corporate_actions_are_listed_and_nothing_is_written(
+    qtbot, ctx, yahoo, window
+) -> None:  # type: ignore[no-untyped-def]
+    hold(ctx, "AAA")
+    ctx.market.sync_prices(["AAA"])
+    ledger_before = ctx.portfolio_db.fetchall("SELECT count(*) FROM transactions")
+    page = markets(qtbot, window)
+    page.show_tab("actions")
+    qtbot.waitUntil(lambda: page.actions_model.rowCount() == 2, timeout=10000)
+    rows = page.actions_model.rows
+    assert rows == ctx.market.suggested_actions()
+    assert [(r.date, r.type) for r in rows] == [(DIV_DAY, "dividend"), (SPLIT_DAY, "split")]
+    ratio = page.actions_model.index(1, page.actions_model.column_named("Per share / ratio"))
+    assert ratio.data() == "2-for-1"
+    assert "Nothing is written from here" in page.actions_note.text()
+    assert ctx.portfolio_db.fetchall("SELECT count(*) FROM transactions") == ledger_before

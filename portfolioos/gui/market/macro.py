@@ -124,7 +124,7 @@ class MacroPanel(QWidget):
             self.ctx.market,
             series,
             on_result=self._show,
-            on_error=lambda message: self.note.setText(message),
+            on_error=self.note.setText,
         )
 
     def _show(self, data: MacroData) -> None:
@@ -170,7 +170,7 @@ class MacroPanel(QWidget):
             message=f"Fetching {series} from FRED…",
             on_result=self._synced,
             on_error=self._sync_failed,
-            on_cancelled=lambda: self.note.setText("Sync cancelled"),
+            on_cancelled=self._sync_cancelled,
         )
         self.progress.finished.connect(self._after_sync)
 
@@ -183,6 +183,9 @@ class MacroPanel(QWidget):
         self.sync_note = "; ".join(problems)
         self.changed.emit(Changes(macro=True) | report.changes)
         self.load()
+
+    def _sync_cancelled(self) -> None:
+        self.note.setText("Sync cancelled")
 
     def _sync_failed(self, message: str) -> None:
         self.sync_note = message

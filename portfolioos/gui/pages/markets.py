@@ -130,6 +130,11 @@ class SymbolData:
     info: dict[str, Any] | None
 
 
+def tagged(tag: int, fn: Any, *args: Any) -> tuple[int, Any]:
+    """Run `fn(*args)` and hand back the caller's tag with the answer (newest-wins)."""
+    return tag, fn(*args)
+
+
 def load_symbol(market: Any, symbol: str) -> SymbolData:
     try:
         info = market.security_info(symbol)
@@ -173,6 +178,8 @@ class MarketsPage(Page):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx, parent)
         self.loaded = False
+        self._overview_gen = 0
+        self._symbol_gen = 0
         self.selected = ""
         self.symbol_data: SymbolData | None = None
         self.live: dict[str, tuple[str, str]] = {}  # symbol -> (status, message) mid-sync
@@ -322,13 +329,23 @@ class MarketsPage(Page):
             self.macro.load()
 
     def reload(self) -> None:
+        # Reloads can overlap (a sync ends while a broadcast arrives); only the newest
+        # one's answer is shown, whatever order the workers finish in.
+        self._overview_gen += 1
+        gen = self._overview_gen
         run_task(
+            tagged,
+            gen,
             self.ctx.market.overview,
-            on_result=self._show_overview,
-            on_error=lambda message: self.status.setText(message),
+            on_result=self._overview_ready,
+            on_error=self.status.setText,
         )
         if self.tabs.currentIndex() == 2:
             self.load_actions()
+
+    def _overview_ready(self, answer: tuple[int, list[Any]]) -> None:
+        if answer[0] == self._overview_gen:
+            self._show_overview(answer[1])
 
     def _show_overview(self, rows: list[Any]) -> None:
         rows = [self._with_live(r) for r in rows]
@@ -371,13 +388,21 @@ class MarketsPage(Page):
 
     def load_symbol(self, symbol: str) -> None:
         self.selected = symbol
+        self._symbol_gen += 1
+        gen = self._symbol_gen
         run_task(
+            tagged,
+            gen,
             load_symbol,
             self.ctx.market,
             symbol,
-            on_result=self._show_symbol,
-            on_error=lambda message: self.info_label.setText(message),
+            on_result=self._symbol_ready,
+            on_error=self.info_label.setText,
         )
+
+    def _symbol_ready(self, answer: tuple[int, SymbolData]) -> None:
+        if answer[0] == self._symbol_gen:
+            self._show_symbol(answer[1])
 
     def _show_symbol(self, data: SymbolData) -> None:
         if data.symbol != self.selected:
@@ -527,8 +552,11 @@ class MarketsPage(Page):
             path,
             message="Importing prices…",
             on_result=self._imported,
-            on_error=lambda message: show_error(self, message),
+            on_error=self._import_failed,
         )
+
+    def _import_failed(self, message: str) -> None:
+        show_error(self, message)
 
     def _imported(self, result: tuple[int, list[str], Changes]) -> None:
         count, symbols, changes = result
@@ -556,7 +584,7 @@ class MarketsPage(Page):
         run_task(
             self.ctx.market.suggested_actions,
             on_result=self.actions_model.set_rows,
-            on_error=lambda message: self.actions_note.setText(message),
+            on_error=self.actions_note.setText,
         )
 
     def open_api_keys(self) -> None:

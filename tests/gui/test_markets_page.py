@@ -118,11 +118,14 @@ def test_gap_spans_run_from_the_bar_before_to_the_bar_after() -> None:
     ]
 
 
-def test_outliers_are_ringed(qtbot, ctx, window) -> None:  # type: ignore[no-untyped-def]
+def test_outliers_are_ringed(qtbot, ctx, window, tmp_path) -> None:  # type: ignore[no-untyped-def]
     days = trading_days(date(2024, 1, 2), date(2024, 3, 29))
+    lines = ["symbol,date,close"]
     for i, day in enumerate(days):
         close = 100.0 + 0.1 * (i % 5) + (90.0 if i == 30 else 0.0)  # one 90% spike
-        ctx.market.add_manual_price("SPIKE", day, close)
+        lines.append(f"SPIKE,{day.isoformat()},{close}")
+    (tmp_path / "spike.csv").write_text("\n".join(lines) + "\n")
+    ctx.market.import_prices_csv(tmp_path / "spike.csv")
     outlier_days = [f.date for f in ctx.market.findings("SPIKE", "outlier")]
     assert days[30] in outlier_days
     page = markets(qtbot, window)
@@ -173,6 +176,7 @@ def test_sync_now_offline_keeps_the_cache_and_says_so(qtbot, ctx, monkeypatch, w
 def test_manual_price_entry_lands(qtbot, ctx, window) -> None:  # type: ignore[no-untyped-def]
     page = markets(qtbot, window)
     qtbot.waitUntil(lambda: page.left.currentWidget() is page.no_symbols, timeout=10000)
+    assert page.no_symbols.isVisible()
     dialog = page.add_price()
     dialog.symbol.setText("myhouse")
     dialog.date.setDate(QDate(2024, 6, 28))

@@ -238,9 +238,19 @@ class MarketsPage(Page):
             "Import CSV…",
         )
         self.no_symbols.action.connect(self.choose_csv)
+        self.table.setStyleSheet("QTableView::item { padding: 0 6px; }")
+        self.counts = QLabel("")
+        self.counts.setObjectName("symbolCounts")
+        self.counts.setWordWrap(True)
+        listing = QWidget()
+        column = QVBoxLayout(listing)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.counts)
         self.left = QStackedWidget()
-        self.left.addWidget(self.table)
+        self.left.addWidget(listing)
         self.left.addWidget(self.no_symbols)
+        self.listing = listing
 
         # -- right: chart, FRED, corporate actions --------------------------------------
         self.tabs = QTabWidget()
@@ -350,7 +360,10 @@ class MarketsPage(Page):
     def _show_overview(self, rows: list[Any]) -> None:
         rows = [self._with_live(r) for r in rows]
         self.model.update_rows(rows, key=lambda r: r.symbol)
-        self.left.setCurrentWidget(self.table if rows else self.no_symbols)
+        self.left.setCurrentWidget(self.listing if rows else self.no_symbols)
+        self.counts.setText(_counts_text(rows))
+        if not self.status.text():
+            self.status.setText(_last_attempt_text(rows))
         if not rows:
             self.chart.hide()
             self.no_chart.show()
@@ -596,6 +609,24 @@ class MarketsPage(Page):
         show_section = getattr(page, "show_section", None)
         if show_section is not None:
             show_section("assistant")
+
+
+def _last_attempt_text(rows: list[Any]) -> str:
+    attempts = [r.last_attempt for r in rows if r.last_attempt is not None]
+    if not attempts:
+        return "Never synced from Yahoo"
+    # sync_state stamps are naive UTC; show local wall time
+    local = max(attempts).replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+    return f"Last sync attempt {fmt.datetime_text(local)}"
+
+
+def _counts_text(rows: list[Any]) -> str:
+    held = sum(1 for r in rows if r.held)
+    behind = sum(1 for r in rows if r.status in ("stale", *_BAD))
+    text = f"{len(rows)} symbol{'s' if len(rows) != 1 else ''} · {held} held"
+    if behind:
+        text += f" · {behind} not current (hover a status for why)"
+    return text
 
 
 def _action_amount(action: Any) -> str:

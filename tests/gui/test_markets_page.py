@@ -268,3 +268,19 @@ def test_suggested_corporate_actions_are_listed_and_nothing_is_written(
     assert ratio.data() == "2-for-1"
     assert "Nothing is written from here" in page.actions_note.text()
     assert ctx.portfolio_db.fetchall("SELECT count(*) FROM transactions") == ledger_before
+
+
+def test_cancel_stops_the_sync_between_symbols(qtbot, ctx, yahoo, window) -> None:  # type: ignore[no-untyped-def]
+    hold(ctx, "AAA", "BBB")
+    yahoo.delay["AAA"] = 1.0
+    page = markets(qtbot, window)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=10000)
+    page.sync_now()
+    qtbot.waitUntil(lambda: statuses(page).get("AAA") == "fetching", timeout=10000)
+    page.progress.cancel_button.click()
+    qtbot.waitUntil(lambda: page.progress.state != "running", timeout=30000)
+    assert page.progress.state == "cancelled"
+    assert page.status.text().startswith("Sync cancelled")
+    assert yahoo.chart_requests("BBB") == [] and ctx.market.prices("BBB").empty
+    qtbot.waitUntil(lambda: statuses(page) == {"AAA": "ok", "BBB": "never"}, timeout=10000)
+    assert page.sync_button.isEnabled()

@@ -233,6 +233,7 @@ def main() -> int:
             if title == "Markets":
                 settle(lambda p=page: p.model.rowCount() > 0)  # type: ignore[attr-defined]
                 page.select_symbol("VTI")  # type: ignore[attr-defined]
+                page.chart.set_mode("candle")  # type: ignore[attr-defined]
                 settle(lambda p=page: p.symbol_data is not None and p.symbol_data.symbol == "VTI")  # type: ignore[attr-defined]
             if title == "Assistant":
                 consent_shot(ctx, window, out / f"{index + 1:02d}b-assistant-consent.png")

@@ -284,3 +284,22 @@ def test_cancel_stops_the_sync_between_symbols(qtbot, ctx, yahoo, window) -> Non
     assert yahoo.chart_requests("BBB") == [] and ctx.market.prices("BBB").empty
     qtbot.waitUntil(lambda: statuses(page) == {"AAA": "ok", "BBB": "never"}, timeout=10000)
     assert page.sync_button.isEnabled()
+
+
+def test_candles_fit_y_to_the_visible_bars(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from portfolioos.gui.charts import PriceChart
+
+    chart = PriceChart("X")
+    qtbot.addWidget(chart)
+    chart.resize(800, 500)
+    chart.show()
+    days = np.arange(np.datetime64("2023-01-02"), np.datetime64("2024-12-31"))
+    close = np.linspace(100.0, 300.0, len(days))
+    chart.set_data(days, close, open=close - 1, high=close + 2, low=close - 2, volume=close)
+    chart.set_mode("candle")
+    xs = to_epoch(days)
+    chart.price_plot.setXRange(float(xs[-30]), float(xs[-1]), padding=0)
+    lo, hi = chart.price_plot.getViewBox().viewRange()[1]
+    assert lo > 250 and hi < 320  # not the whole history's 98..302
+    chart.set_mode("line")
+    assert chart.price_plot.getViewBox().autoRangeEnabled()[1]

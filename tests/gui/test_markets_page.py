@@ -216,6 +216,8 @@ def test_fred_without_a_key_shows_the_banner_and_opens_api_keys(qtbot, ctx, wind
     assert page.macro.banner.isVisible() and page.macro.banner.text() == NO_KEY
     assert not page.macro.sync_button.isEnabled()
     assert page.macro.empty.isVisible()
+    page.show_tab("actions")
+    qtbot.waitUntil(lambda: page.no_actions.isVisible(), timeout=10000)
     # nothing else breaks: the price side still loads
     page.show_tab("price")
     qtbot.waitUntil(lambda: page.symbol_data is not None, timeout=10000)
@@ -267,6 +269,7 @@ def test_suggested_corporate_actions_are_listed_and_nothing_is_written(
     ratio = page.actions_model.index(1, page.actions_model.column_named("Per share / ratio"))
     assert ratio.data() == "2-for-1"
     assert "Nothing is written from here" in page.actions_note.text()
+    assert page.actions_stack.currentWidget() is page.actions_table
     assert ctx.portfolio_db.fetchall("SELECT count(*) FROM transactions") == ledger_before
 
 

@@ -143,7 +143,8 @@ class MacroPanel(QWidget):
         if frame.empty:
             self.chart.hide()
             self.empty.show()
-            hint = (
+            what = NAMES.get(data.series, "A FRED series")
+            hint = f"{what}. " + (
                 "Press “Sync from FRED” to fetch it."
                 if data.has_key
                 else "Add a FRED API key to fetch it."

@@ -303,7 +303,16 @@ class MarketsPage(Page):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.actions_table.horizontalHeader().setStretchLastSection(True)
-        column.addWidget(self.actions_table, 1)
+        self.no_actions = EmptyState(
+            "Nothing to add",
+            "Every split and dividend Yahoo reports for your held symbols since you bought "
+            "them is already in your ledger (or no prices have been synced yet).",
+        )
+        self.actions_stack = QStackedWidget()
+        self.actions_stack.addWidget(self.actions_table)
+        self.actions_stack.addWidget(self.no_actions)
+        self.actions_stack.setCurrentWidget(self.no_actions)
+        column.addWidget(self.actions_stack, 1)
         self.tabs.addTab(price_tab, "Price")
         self.tabs.addTab(self.macro, "Macro (FRED)")
         self.tabs.addTab(actions_tab, "Corporate actions")
@@ -362,7 +371,7 @@ class MarketsPage(Page):
         self.model.update_rows(rows, key=lambda r: r.symbol)
         self.left.setCurrentWidget(self.listing if rows else self.no_symbols)
         self.counts.setText(_counts_text(rows))
-        if not self.status.text():
+        if rows and not self.status.text():
             self.status.setText(_last_attempt_text(rows))
         if not rows:
             self.chart.hide()
@@ -596,9 +605,13 @@ class MarketsPage(Page):
     def load_actions(self) -> None:
         run_task(
             self.ctx.market.suggested_actions,
-            on_result=self.actions_model.set_rows,
+            on_result=self._show_actions,
             on_error=self.actions_note.setText,
         )
+
+    def _show_actions(self, actions: list[Any]) -> None:
+        self.actions_model.set_rows(actions)
+        self.actions_stack.setCurrentWidget(self.actions_table if actions else self.no_actions)
 
     def open_api_keys(self) -> None:
         window = self.window()

@@ -119,6 +119,11 @@ def run_gui(*, data_dir: str | None, verbose: bool = False, demo: bool = False) 
         logger.info("PortfolioOS %s started on %s", __version__, paths.root)
         return int(app.exec())
     finally:
+        # A sync the window cancelled on close stops at its next symbol; let it end
+        # before the databases close under it.
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(10000)
         ctx.close()
 
 

@@ -18,9 +18,11 @@ import os
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PORTFOLIOOS_NO_AUTOSYNC", "1")  # no network calls while rendering
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 CONVERSATIONS = (
@@ -82,8 +84,59 @@ def seed_folder(folder: Path) -> None:
                         question=follow,
                         answer=follow_answer,
                     )
+        seed_prices(ctx)
         if not ctx.settings.list_backups():
             ctx.settings.create_backup()
+
+
+def seed_prices(ctx: object) -> None:
+    """Demo daily bars (resources/demo/prices.csv) for the Markets page, written the way a
+    sync writes them (one transaction per symbol, with sync state), plus VTI's dividends
+    per share from the demo taxable account's ledger rows. Three VTI sessions are left
+    out on purpose so the screenshot shows how a gap is marked."""
+    import pandas as pd
+
+    from portfolioos.storage.market_store import MarketStore, SymbolWrite
+
+    store = MarketStore(ctx.market_db)  # type: ignore[attr-defined]
+    if store.latest_bars():
+        return
+    demo = Path(__file__).resolve().parent.parent / "resources" / "demo"
+    prices = pd.read_csv(demo / "prices.csv", parse_dates=["date"])
+    prices["date"] = prices["date"].dt.date
+    prices["currency"] = "USD"
+    ledger = pd.read_csv(demo / "taxable-brokerage.csv", parse_dates=["date"])
+    vti = ledger[ledger["symbol"] == "VTI"].sort_values("date")
+    held = vti["quantity"].where(vti["type"] == "buy", 0).fillna(0).cumsum()
+    paid = vti[(vti["type"] == "dividend") & (held > 0)]
+    dividends = pd.DataFrame(
+        {
+            "date": paid["date"].dt.date,
+            "amount": (paid["amount"] / held[paid.index]).round(4),
+            "currency": "USD",
+        }
+    )
+    info = pd.read_csv(demo / "securities.csv").set_index("symbol")
+    no_splits = pd.DataFrame({"date": [], "ratio": []})
+    when = datetime.now()
+    for symbol, bars in prices.groupby("symbol"):
+        bars = bars.drop(columns="symbol")
+        if symbol == "VTI":
+            bars = bars.drop(bars.index[-40:-37])
+        meta = info.loc[symbol].to_dict() if symbol in info.index else {}
+        store.write_symbol(
+            SymbolWrite(
+                str(symbol),
+                bars,
+                dividends if symbol == "VTI" else dividends.iloc[0:0],
+                no_splits,
+                {k: meta.get(k) for k in ("name", "asset_type", "sector", "currency", "exchange")},
+                source="demo",
+            ),
+            status="ok",
+            message="demo prices",
+            when=when,
+        )
 
 
 def demo_keys(ctx: object) -> None:
@@ -224,6 +277,11 @@ def main() -> int:
                     (f"{index + 1:02d}-settings-{section}", section)
                     for section in ("general", "assistant", "sources", "backups")
                 ]
+            if title == "Markets":
+                settle(lambda p=page: p.model.rowCount() > 0)  # type: ignore[attr-defined]
+                page.select_symbol("VTI")  # type: ignore[attr-defined]
+                page.chart.set_mode("candle")  # type: ignore[attr-defined]
+                settle(lambda p=page: p.symbol_data is not None and p.symbol_data.symbol == "VTI")  # type: ignore[attr-defined]
             if title == "Assistant":
                 consent_shot(ctx, window, out / f"{index + 1:02d}b-assistant-consent.png")
             for name, section in shots:

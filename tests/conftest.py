@@ -16,6 +16,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("PORTFOLIOOS_HOME", None)
+# The window's scheduled price sync stays off in tests (hermetic: no Yahoo); the sync
+# controller's own tests turn it on against loopback servers.
+os.environ["PORTFOLIOOS_NO_AUTOSYNC"] = "1"
 
 REPO = Path(__file__).resolve().parent.parent
 

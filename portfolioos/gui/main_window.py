@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from portfolioos.gui.pages.base import Page
+from portfolioos.gui.sync import MarketSync
 from portfolioos.services.changes import Changes
 from portfolioos.services.context import AppContext
 
@@ -56,6 +57,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Transactions", "Ctrl+3", "portfolioos.gui.pages.transactions:TransactionsPage"),
     PageSpec("Import", "Ctrl+4", "portfolioos.gui.pages.importer:ImportPage"),
     PageSpec("Performance", "Ctrl+5", "portfolioos.gui.pages.performance:PerformancePage"),
+    PageSpec("Markets", "Ctrl+6", "portfolioos.gui.pages.markets:MarketsPage"),
     PageSpec("Planner", "Ctrl+7", "portfolioos.gui.pages.planner:PlannerPage"),
     PageSpec("Assistant", "Ctrl+8", "portfolioos.gui.pages.assistant:AssistantPage"),
     PageSpec("Accounts", "Ctrl+9", "portfolioos.gui.pages.accounts:AccountsPage"),
@@ -127,6 +129,7 @@ class MainWindow(QMainWindow):
         self.status_folder.setObjectName("statusFolder")
         self.statusBar().addPermanentWidget(self.status_folder)
         self.statusBar().showMessage("Ready", 3000)
+        self.market_sync = MarketSync.attach(self)  # prices at start and every few hours
 
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -239,6 +242,7 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, app.quit)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.market_sync.stop()
         try:
             geometry = bytes(self.saveGeometry().toBase64().data()).decode()
             self.ctx.settings.set_ui_state("geometry", geometry)

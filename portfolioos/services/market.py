@@ -116,6 +116,24 @@ class Staleness:
 
 
 @dataclass(frozen=True, slots=True)
+class SymbolOverview:
+    """One line of the symbol list. status: ok | stale | offline | no_data |
+    rate_limited | failed (the last sync's outcome, with `message` saying why) |
+    manual (prices typed or imported, never synced) | never (nothing stored)."""
+
+    symbol: str
+    held: bool
+    last_date: date | None
+    last_close: float | None
+    currency: str | None
+    age_days: int | None
+    sessions_behind: int | None
+    status: str
+    message: str
+    last_attempt: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class SyncDue:
     prices: list[str] = field(default_factory=list)
     macro: list[str] = field(default_factory=list)
@@ -196,11 +214,14 @@ class MarketService:
         *,
         full: bool = False,
         overwrite_manual: bool = False,
+        on_result: Callable[[SyncResult], None] | None = None,
     ) -> SyncReport:
         """Fetch what is missing for each symbol; one result per symbol, in order.
 
         `full` re-reads the whole initial window; `overwrite_manual` lets Yahoo replace
-        prices entered by hand (by default they win).
+        prices entered by hand (by default they win). `on_result` hears each symbol's
+        result as soon as it is known (the GUI shows per-symbol status while the rest
+        are still fetching); it runs on the calling thread.
         """
         wanted = _unique([normalise_symbol(s) for s in symbols])
         store = self._store
@@ -220,11 +241,12 @@ class MarketService:
                 and state.status in ("ok", "stale")
             ):
                 last = max(last, state.last_date) if last else state.last_date
-            results.append(
-                self._sync_symbol(
-                    store, symbol, last, today, target, full=full, overwrite_manual=overwrite_manual
-                )
+            result = self._sync_symbol(
+                store, symbol, last, today, target, full=full, overwrite_manual=overwrite_manual
             )
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
         progress(1.0, "prices synced")
         added = any(r.rows_added for r in results)
         return SyncReport(results, Changes(prices=added))
@@ -289,10 +311,16 @@ class MarketService:
         return SyncResult(symbol, status, added, message, new_last)
 
     def sync_held(
-        self, progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED
+        self,
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+        *,
+        on_result: Callable[[SyncResult], None] | None = None,
     ) -> SyncReport:
         """Sync every symbol with shares in any account."""
-        return self.sync_prices(self.held_symbols(), progress=progress, cancel=cancel)
+        return self.sync_prices(
+            self.held_symbols(), progress=progress, cancel=cancel, on_result=on_result
+        )
 
     def held_symbols(self) -> list[str]:
         return ledger_reads.held_symbols(self._ctx.portfolio_db)
@@ -353,6 +381,50 @@ class MarketService:
                     state.status if state else "never",
                     state.last_attempt if state else None,
                     state.last_success if state else None,
+                )
+            )
+        return out
+
+    def overview(self) -> list[SymbolOverview]:
+        """Every held or cached symbol with its newest price, how stale it is and how its
+        last sync went: the Markets page's symbol list (held first, then by symbol)."""
+        store = self._store
+        held = self.held_symbols()
+        latest = store.latest_bars()
+        states = store.sync_states("price")
+        symbols = _unique([*held, *sorted({*latest, *states})])
+        today = self._today()
+        target = last_completed_session(today)
+        held_set = set(held)
+        out = []
+        for symbol in symbols:
+            bar = latest.get(symbol)
+            state = states.get(symbol)
+            day = bar[0] if bar else None
+            behind = len(trading_days(day + timedelta(days=1), target)) if day else None
+            if state is None or state.status == "never":
+                status = "manual" if bar and bar[3] == "manual" else "never"
+                message = (
+                    "entered by hand; never synced"
+                    if status == "manual"
+                    else "never synced from Yahoo"
+                )
+            else:
+                status, message = state.status, state.message or ""
+                if status == "ok" and behind:
+                    status, message = "stale", f"{behind} session(s) behind; sync to update"
+            out.append(
+                SymbolOverview(
+                    symbol,
+                    symbol in held_set,
+                    day,
+                    bar[1] if bar else None,
+                    bar[2] if bar else None,
+                    (today - day).days if day else None,
+                    behind,
+                    status,
+                    message,
+                    state.last_attempt if state else None,
                 )
             )
         return out

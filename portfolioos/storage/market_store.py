@@ -189,6 +189,26 @@ class MarketStore:
         )
         return {r[0]: r[1] for r in rows}
 
+    def latest_bars(
+        self, symbols: Sequence[str] | None = None
+    ) -> dict[str, tuple[date, float, str | None, str]]:
+        """Newest bar per symbol: (date, close, currency, source); every cached symbol
+        when `symbols` is None."""
+        sql = (
+            "SELECT symbol, max(date), arg_max(close, date), arg_max(currency, date), "
+            "arg_max(source, date) FROM price_history"
+        )
+        if symbols is None:
+            rows = self.db.fetchall(sql + " GROUP BY symbol ORDER BY symbol")
+        elif not symbols:
+            return {}
+        else:
+            rows = self.db.fetchall(
+                sql + " WHERE symbol IN (SELECT unnest(?)) GROUP BY symbol ORDER BY symbol",
+                [list(symbols)],
+            )
+        return {r[0]: (r[1], float(r[2]), r[3], r[4]) for r in rows}
+
     def dividends(self, symbol: str) -> list[tuple[date, float, str | None]]:
         return [
             (r[0], float(r[1]), r[2])

@@ -101,6 +101,9 @@ class PriceChart(ChartBase):
         self._dividends: dict[float, float] = {}
         self._splits: dict[float, str] = {}
         self.price_plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        # BarGraphItem bounds ignore the visible x range, so y auto-range would span the
+        # whole history once zoomed into candles: fit y to the visible bars ourselves.
+        self.price_plot.sigXRangeChanged.connect(self._fit_candles)
         self.apply_theme()
 
     # -- data ------------------------------------------------------------------------
@@ -191,6 +194,21 @@ class PriceChart(ChartBase):
             item.setVisible(candle)
         for button in self.mode_buttons.buttons():
             button.setChecked(button.objectName() == f"mode-{mode}")
+        if candle:
+            self._fit_candles()
+        else:
+            self.price_plot.getViewBox().enableAutoRange(axis=pg.ViewBox.YAxis)
+
+    def _fit_candles(self, *_: Any) -> None:
+        if self.mode != "candle" or len(self._x) == 0:
+            return
+        lo, hi = self.price_plot.getViewBox().viewRange()[0]
+        i, j = np.searchsorted(self._x, [lo, hi], side="left")
+        j = min(int(j) + 1, len(self._x))
+        values = np.concatenate([self._l[i:j], self._h[i:j], self._c[i:j]])
+        values = values[np.isfinite(values)]
+        if values.size:
+            self.price_plot.setYRange(float(values.min()), float(values.max()), padding=0.05)
 
     # -- drawing ---------------------------------------------------------------------
     def _draw_candles(self) -> None:

@@ -1,0 +1,1 @@
+"""Parts of the Markets page: the FRED panel and the manual price dialog."""

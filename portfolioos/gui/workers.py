@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from portfolioos.errors import Cancelled, PortfolioOSError
@@ -78,6 +79,33 @@ class Task(QRunnable):
 _running: set[Task] = set()
 
 
+def _owner(callback: Callable[..., Any]) -> QObject | None:
+    """The QObject a callback acts on: its `self`, or a QObject its closure captured."""
+    bound = getattr(callback, "__self__", None)
+    if isinstance(bound, QObject):
+        return bound
+    for cell in getattr(callback, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(value, QObject):
+            return value
+    return None
+
+
+def _guarded(callback: Callable[..., Any]) -> Callable[..., Any]:
+    owner = _owner(callback)
+    if owner is None:
+        return callback
+
+    def call(*args: Any) -> None:
+        if shiboken6.isValid(owner):
+            callback(*args)
+
+    return call
+
+
 def run_task(
     fn: Callable[..., Any],
     *args: Any,
@@ -89,18 +117,22 @@ def run_task(
     pool: QThreadPool | None = None,
     **kwargs: Any,
 ) -> Task:
-    """Start `fn` on the global thread pool and wire the callbacks (run on the GUI thread)."""
+    """Start `fn` on the global thread pool and wire the callbacks (run on the GUI thread).
+
+    A callback that belongs to a widget (a bound method, or a lambda that captured one)
+    is skipped once that widget has been deleted: a page closed while its load was
+    still running must not be touched when the result arrives.
+    """
     task = Task(fn, *args, **kwargs)
-    if on_result:
-        task.signals.result.connect(on_result)
-    if on_error:
-        task.signals.error.connect(on_error)
-    if on_progress:
-        task.signals.progress.connect(on_progress)
-    if on_cancelled:
-        task.signals.cancelled.connect(on_cancelled)
-    if on_finished:
-        task.signals.finished.connect(on_finished)
+    for signal, callback in (
+        (task.signals.result, on_result),
+        (task.signals.error, on_error),
+        (task.signals.progress, on_progress),
+        (task.signals.cancelled, on_cancelled),
+        (task.signals.finished, on_finished),
+    ):
+        if callback is not None:
+            signal.connect(_guarded(callback))
     _running.add(task)
     task.signals.finished.connect(lambda: _running.discard(task))
     (pool or QThreadPool.globalInstance()).start(task)

@@ -82,3 +82,28 @@ def test_progress_and_cooperative_cancel(qtbot) -> None:  # type: ignore[no-unty
     assert results == []
     assert len(chunks_done) < 1000
     assert progress_seen[0] == (0.0, "chunk 0")
+
+
+def test_a_deleted_widget_never_gets_its_result(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    release = threading.Event()
+    label = QLabel("waiting")
+    delivered: list[object] = []
+
+    def slow() -> str:
+        release.wait(5)
+        return "done"
+
+    def show(value: object) -> None:
+        delivered.append(value)
+        label.setText(str(value))  # would raise on a deleted widget
+
+    finished: list[bool] = []
+    task = run_task(slow, on_result=show)
+    task.signals.finished.connect(lambda: finished.append(True))
+    shiboken6.delete(label)
+    release.set()
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)
+    assert delivered == []

@@ -1,7 +1,9 @@
 """Process start to the main window's first paint, against a bare PySide6 window.
 
 Both are measured the same way in the same run: launch a fresh Python process
-(offscreen Qt), let it paint its first frame, quit, and time launch to exit. The bare
+(offscreen Qt) and time from the launch to the moment its window painted its first
+frame (each process writes the wall-clock time of that paint to a stamp file; shutdown
+is not counted). The bare
 baseline is a QMainWindow with nothing in it, so the ratio is what PortfolioOS adds.
 
     python benchmarks/startup.py [--runs 7]
@@ -24,12 +26,16 @@ BARE = """
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
+import os, time
+
 class W(QMainWindow):
     painted = False
     def paintEvent(self, event):
         super().paintEvent(event)
         if not self.painted:
             self.painted = True
+            with open(os.environ["PORTFOLIOOS_PAINT_STAMP"], "a") as out:
+                out.write(f"paint {time.time():.6f}\\n")
             QTimer.singleShot(0, app.quit)
 
 app = QApplication([])
@@ -40,17 +46,30 @@ app.exec()
 """
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+def timed(cmd: list[str], env: dict[str, str], moment: str = "paint") -> float:
+    """Launch to the moment the process stamped (its first paint, or its first page)."""
+    stamp = Path(tempfile.mkdtemp()) / "stamp"
+    start = time.time()
+    subprocess.run(
+        cmd,
+        env=dict(env, PORTFOLIOOS_PAINT_STAMP=str(stamp)),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    stamps = dict(line.split() for line in stamp.read_text().splitlines())
+    return float(stamps[moment]) - start
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PORTFOLIOOS_QUIT_AFTER_PAINT="1")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PORTFOLIOOS_QUIT_AFTER_PAINT="1",
+        PORTFOLIOOS_NO_AUTOSYNC="1",
+    )
     # As installed: pip and PyInstaller ship compiled bytecode, so compile ours first
     # (a shell with PYTHONDONTWRITEBYTECODE would otherwise recompile on every start).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -69,7 +88,7 @@ def main() -> int:
     for _ in range(args.runs):
         bare_times.append(timed(bare_cmd, env))
         app_times.append(timed(app_cmd, env))
-        page_times.append(timed(app_cmd, page_env))
+        page_times.append(timed(app_cmd, page_env, "page"))
     app_med, bare_med = statistics.median(app_times), statistics.median(bare_times)
     print(f"first start (creates the data folder): {first_run * 1000:7.0f} ms")
     print(

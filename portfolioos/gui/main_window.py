@@ -10,6 +10,7 @@ import importlib
 import logging
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
@@ -26,9 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from portfolioos.gui.pages.base import Page
-from portfolioos.gui.sync import MarketSync
 from portfolioos.services.changes import Changes
 from portfolioos.services.context import AppContext
+
+if TYPE_CHECKING:
+    from portfolioos.gui.exporting import Exporter
+    from portfolioos.gui.sync import MarketSync
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +133,10 @@ class MainWindow(QMainWindow):
         self.status_folder.setObjectName("statusFolder")
         self.statusBar().addPermanentWidget(self.status_folder)
         self.statusBar().showMessage("Ready", 3000)
-        self.market_sync = MarketSync.attach(self)  # prices at start and every few hours
+        # Prices at start and every few hours; the controller is set up after the first
+        # frame (it is not needed to draw it), or earlier if something asks for it.
+        self._market_sync: MarketSync | None = None
+        self.first_paint.connect(self._start_market_sync)
 
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -138,15 +145,33 @@ class MainWindow(QMainWindow):
         self._file_menu(quit_action)
         self._restore_state()
 
-    def _file_menu(self, quit_action: QAction) -> None:
-        from portfolioos.gui.exporting import Exporter
+    @property
+    def market_sync(self) -> MarketSync:
+        if self._market_sync is None:
+            from portfolioos.gui.sync import MarketSync
 
-        self.exporter = Exporter(
-            self,
-            self.ctx,
-            filters=lambda: _call(self._built.get("Transactions"), "export_filters", {}),
-            simulation=lambda: getattr(self._built.get("Planner"), "last_result", None),
-        )
+            self._market_sync = MarketSync.attach(self)
+        return self._market_sync
+
+    def _start_market_sync(self) -> None:
+        self.market_sync.start()
+
+    @property
+    def exporter(self) -> Exporter:
+        if self._exporter is None:
+            from portfolioos.gui.exporting import Exporter
+
+            self._exporter = Exporter(
+                self,
+                self.ctx,
+                filters=lambda: _call(self._built.get("Transactions"), "export_filters", {}),
+                simulation=lambda: getattr(self._built.get("Planner"), "last_result", None),
+            )
+        return self._exporter
+
+    def _file_menu(self, quit_action: QAction) -> None:
+        """File: import, export (filled when first opened), quit."""
+        self._exporter: Exporter | None = None
         menu = self.menuBar().addMenu("&File")
         menu.setObjectName("fileMenu")
         if "Import" in self.titles:
@@ -154,9 +179,16 @@ class MainWindow(QMainWindow):
             open_import.setShortcut(QKeySequence("Ctrl+I"))
             open_import.triggered.connect(lambda: self.show_page("Import"))
             menu.addAction(open_import)
-        menu.addMenu(self.exporter.menu(self))
-        menu.addSeparator()
+        self._export_anchor = menu.addSeparator()
         menu.addAction(quit_action)
+
+        def fill() -> None:
+            if not getattr(self, "_export_filled", False):
+                self._export_filled = True
+                menu.insertMenu(self._export_anchor, self.exporter.menu(self))
+
+        menu.aboutToShow.connect(fill)
+        self.file_menu = menu
 
     # -- pages ------------------------------------------------------------------
 
@@ -237,12 +269,14 @@ class MainWindow(QMainWindow):
         self.page_ready = True
         if os.environ.get("PORTFOLIOOS_QUIT_AFTER_PAINT") == "page":
             self.stack.currentWidget().repaint()
+            _stamp("page")
             app = QApplication.instance()
             if app is not None:
                 QTimer.singleShot(0, app.quit)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.market_sync.stop()
+        if self._market_sync is not None:
+            self._market_sync.stop()
         try:
             geometry = bytes(self.saveGeometry().toBase64().data()).decode()
             self.ctx.settings.set_ui_state("geometry", geometry)
@@ -257,8 +291,19 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            _stamp("paint")
             QTimer.singleShot(0, self.first_paint.emit)
             if os.environ.get("PORTFOLIOOS_QUIT_AFTER_PAINT") == "1":
                 app = QApplication.instance()
                 if app is not None:
                     QTimer.singleShot(0, app.quit)
+
+
+def _stamp(moment: str) -> None:
+    """For benchmarks/startup.py: note when the window painted (wall clock, seconds)."""
+    target = os.environ.get("PORTFOLIOOS_PAINT_STAMP")
+    if target:
+        import time
+
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(f"{moment} {time.time():.6f}\n")

@@ -80,18 +80,19 @@ _running: set[Task] = set()
 
 
 def _owner(callback: Callable[..., Any]) -> QObject | None:
-    """The QObject a callback acts on: its `self`, or a QObject its closure captured."""
+    """The widget a callback acts on: its `self`, or the `self` a lambda captured."""
     bound = getattr(callback, "__self__", None)
     if isinstance(bound, QObject):
         return bound
-    for cell in getattr(callback, "__closure__", None) or ():
-        try:
-            value = cell.cell_contents
-        except ValueError:  # an empty cell
-            continue
-        if isinstance(value, QObject):
-            return value
-    return None
+    code = getattr(callback, "__code__", None)
+    cells = getattr(callback, "__closure__", None) or ()
+    if code is None or "self" not in code.co_freevars:
+        return None
+    try:
+        value = cells[code.co_freevars.index("self")].cell_contents
+    except (IndexError, ValueError):
+        return None
+    return value if isinstance(value, QObject) else None
 
 
 def _guarded(callback: Callable[..., Any]) -> Callable[..., Any]:

@@ -89,21 +89,28 @@ def test_a_deleted_widget_never_gets_its_result(qtbot) -> None:  # type: ignore[
     from PySide6.QtWidgets import QLabel
 
     release = threading.Event()
-    label = QLabel("waiting")
     delivered: list[object] = []
+
+    class Page(QLabel):
+        def load(self) -> None:
+            run_task(slow, on_result=lambda value: self.show_value(value))
+
+        def show_value(self, value: object) -> None:
+            delivered.append(value)
+            self.setText(str(value))  # would raise on a deleted widget
 
     def slow() -> str:
         release.wait(5)
         return "done"
 
-    def show(value: object) -> None:
-        delivered.append(value)
-        label.setText(str(value))  # would raise on a deleted widget
+    from portfolioos.gui import workers
 
+    page = Page("waiting")
+    page.load()
+    [task] = list(workers._running)
     finished: list[bool] = []
-    task = run_task(slow, on_result=show)
     task.signals.finished.connect(lambda: finished.append(True))
-    shiboken6.delete(label)
+    shiboken6.delete(page)
     release.set()
     qtbot.waitUntil(lambda: bool(finished), timeout=5000)
     assert delivered == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from portfolioos.storage.ledger_store import FINGERPRINT_TEXT
 from portfolioos.storage.portfolio_schema import TRANSACTION_TYPES
 
 OPTIONAL = ("note", "lot_id", "split_ratio", "acquired_date", "original_basis")
@@ -75,7 +76,8 @@ def stage(cur: Any, path: Path, columns: list[str], *, account_id: int, currency
                         strict_mode = true)),
         {_normal_sql()},
         checked AS (SELECT *, {_BAD} AS bad FROM normal)
-        SELECT * EXCLUDE (t_raw, q, p, a, ratio), md5({_key_sql(account_id)}) AS h FROM checked
+        SELECT * EXCLUDE (t_raw, q, p, a, ratio), md5_number({_key_sql(account_id)}) AS h
+        FROM checked
         """,
         [currency, str(path)],
     ).fetchall()
@@ -151,7 +153,8 @@ def _fingerprinted_sql() -> str:
           FROM import_parsed SEMI JOIN dup USING (h))
         SELECT {_LEDGER}, {_LINE} AS source_line,
                CASE WHEN coalesce(occ, 0) = 0 THEN h
-                    ELSE md5(h || '#' || CAST(occ AS VARCHAR)) END AS fingerprint
+                    ELSE md5_number(lpad(lower(hex(h)), 32, '0') || '#' || CAST(occ AS VARCHAR))
+               END AS fingerprint
         FROM import_parsed LEFT JOIN occ ON import_parsed.rowid = occ.rid
     """
 
@@ -174,7 +177,7 @@ def staged_rows(cur: Any) -> int:
 def staged_fingerprints(cur: Any) -> list[tuple[int, str]]:
     """(source line, fingerprint) of every staged row, for tests and diagnostics."""
     rows = cur.execute(
-        f"SELECT source_line, fingerprint FROM ({_fingerprinted_sql()}) ORDER BY source_line"
+        f"SELECT source_line, {FINGERPRINT_TEXT} FROM ({_fingerprinted_sql()}) ORDER BY source_line"
     ).fetchall()
     return [(int(line), str(fp)) for line, fp in rows]
 

@@ -11,6 +11,9 @@ for every query the app makes, and a UNIQUE (account_id, fingerprint) index made
 (account_id, fingerprint) is kept by the only writers (ImportService and
 LedgerStore.append_frame), which anti-join against the table inside the single
 serialised write transaction.
+
+`fingerprint` is the md5 as a UHUGEINT (domain.ledger.md5_text): Python code sees it
+as 32 hex digits through storage/ledger_store.py's FINGERPRINT_TEXT / FINGERPRINT_OF.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ CREATE TABLE transactions (
     original_basis DECIMAL(38,12),
     batch_id BIGINT,
     source_line INTEGER,
-    fingerprint VARCHAR NOT NULL,
+    fingerprint UHUGEINT NOT NULL,
     created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 CREATE TABLE lots (

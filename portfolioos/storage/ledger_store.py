@@ -70,8 +70,14 @@ FINGERPRINT_TEXT = "lpad(lower(hex(fingerprint)), 32, '0')"
 
 
 def fingerprint_of(text_sql: str) -> str:
-    """SQL turning a 32-hex-digit fingerprint (text) into the stored UHUGEINT."""
-    return f"CAST('0x' || {text_sql} AS UHUGEINT)"
+    """SQL turning a 32-hex-digit fingerprint (text) into the stored UHUGEINT.
+
+    Text that is not 32 hex digits (a caller's own identifiers, e.g. in benchmarks) is
+    hashed instead, so distinct strings stay distinct; it then reads back as the hash.
+    """
+    return (
+        f"CASE WHEN length({text_sql}) = 32 THEN TRY_CAST('0x' || {text_sql} AS UHUGEINT) END"
+    ).join(("coalesce(", f", md5_number({text_sql}))"))
 
 
 _INSERT_SELECT = (

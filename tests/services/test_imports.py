@@ -231,7 +231,7 @@ def test_paths_agree_on_wide_numbers_and_repeated_rows(tmp_path: Path) -> None:
         "2024-01-02,deposit,,,,,1000000,USD,edge",
         "2024-01-02,deposit,,,,,-1234567890123.000000000001,USD,wide negative",
         "2024-01-03,buy,BRK.A,0.000000000001,654321.5,0,,USD,tiny quantity",
-        "2024-01-03,sell,BTC-USD,12345678.123456789012,0.5,2,,USD,wide quantity",
+        "2024-01-03,buy,BTC-USD,12345678.123456789012,0.5,2,,USD,wide quantity",
         *[f"2024-01-04,buy,AAPL,1,150,0,,USD,copy {n}" for n in range(5)],
     ]
     text = header + "\n".join(rows) + "\n"

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from portfolioos.storage.duck import DuckDatabase
-from portfolioos.storage.ledger_store import LEDGER_COLUMNS
+from portfolioos.storage.ledger_store import FINGERPRINT_TEXT, LEDGER_COLUMNS
 
 _DERIVED = {
     "lots": (
@@ -75,8 +75,9 @@ class ExportStore:
             params.append(end)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         columns = ("id", *LEDGER_COLUMNS)
+        selected = [FINGERPRINT_TEXT if c == "fingerprint" else c for c in columns]
         rows = self.db.fetchall(
-            f"SELECT {', '.join(columns)} FROM transactions {clause} ORDER BY "
+            f"SELECT {', '.join(selected)} FROM transactions {clause} ORDER BY "
             + ("id" if by_id else "account_id, date, id"),
             params,
         )

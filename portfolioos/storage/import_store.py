@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from portfolioos.errors import ConflictError, NotFoundError
 from portfolioos.storage.duck import DuckDatabase
+from portfolioos.storage.ledger_store import fingerprint_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +68,7 @@ class ImportStore:
         try:
             rows = cur.execute(
                 "SELECT i.fingerprint FROM incoming_fingerprints i JOIN transactions t"
-                " ON t.fingerprint = i.fingerprint AND t.account_id = ?",
+                f" ON t.fingerprint = {fingerprint_of('i.fingerprint')} AND t.account_id = ?",
                 [account_id],
             ).fetchall()
         finally:

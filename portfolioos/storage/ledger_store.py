@@ -69,6 +69,21 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+# transactions.fingerprint is a UHUGEINT; Python sees it as 32 hex digits (domain.ledger.md5_text).
+FINGERPRINT_TEXT = "lpad(lower(hex(fingerprint)), 32, '0')"
+
+
+def fingerprint_of(text_sql: str) -> str:
+    """SQL turning a 32-hex-digit fingerprint (text) into the stored UHUGEINT.
+
+    Text that is not 32 hex digits (a caller's own identifiers, e.g. in benchmarks) is
+    hashed instead, so distinct strings stay distinct; it then reads back as the hash.
+    """
+    return (
+        f"CASE WHEN length({text_sql}) = 32 THEN TRY_CAST('0x' || {text_sql} AS UHUGEINT) END"
+    ).join(("coalesce(", f", md5_number({text_sql}))"))
+
+
 _INSERT_SELECT = (
     "INSERT INTO transactions (account_id, date, type, symbol, quantity, price, amount, fees,"
     " currency, note, lot_id, split_ratio, acquired_date, original_basis, batch_id, source_line,"
@@ -77,9 +92,10 @@ _INSERT_SELECT = (
     " CAST(amount AS DECIMAL(38,12)), CAST(coalesce(fees, '0') AS DECIMAL(38,12)), currency,"
     " coalesce(note, ''), lot_id, CAST(split_ratio AS DECIMAL(38,12)), CAST(acquired_date AS DATE),"
     " CAST(original_basis AS DECIMAL(38,12)), CAST(batch_id AS BIGINT),"
-    " CAST(source_line AS INTEGER), fingerprint FROM {source} AS s"
+    f" CAST(source_line AS INTEGER), {fingerprint_of('s.fingerprint')} FROM {{source}} AS s"
     " WHERE NOT EXISTS (SELECT 1 FROM transactions t"
-    " WHERE t.account_id = CAST(s.account_id AS INTEGER) AND t.fingerprint = s.fingerprint)"
+    " WHERE t.account_id = CAST(s.account_id AS INTEGER)"
+    f" AND t.fingerprint = {fingerprint_of('s.fingerprint')})"
 )
 
 

@@ -5,12 +5,18 @@ closes at exactly zero, and wide enough for crypto quantities and large balances
 `lots`, `holdings` and `snapshots` are derived from `transactions` and may be rebuilt
 at any time; `transactions` and `import_batches` are the user's data.
 
-`transactions` carries no ART index beyond its primary key: DuckDB scans with zone maps
-for every query the app makes, and a UNIQUE (account_id, fingerprint) index made a
-1,000,000-row import several times slower (measured, issue 4). Uniqueness of
+`transactions` carries no ART index at all, not even a primary key: DuckDB scans with
+zone maps for every query the app makes (ids come from a sequence, so their zone maps
+are tight and `WHERE id = ?` reads one row group), a UNIQUE (account_id, fingerprint)
+index made a 1,000,000-row import several times slower, and the primary key on `id`
+alone cost ~0.6 s of such an import (measured, issue 4). `id` is unique because only
+the sequence assigns it. Uniqueness of
 (account_id, fingerprint) is kept by the only writers (ImportService and
 LedgerStore.append_frame), which anti-join against the table inside the single
 serialised write transaction.
+
+`fingerprint` is the md5 as a UHUGEINT (domain.ledger.md5_text): Python code sees it
+as 32 hex digits through storage/ledger_store.py's FINGERPRINT_TEXT / FINGERPRINT_OF.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ CREATE TABLE import_batches (
     undone_at TIMESTAMP
 );
 CREATE TABLE transactions (
-    id BIGINT PRIMARY KEY DEFAULT nextval('transactions_id_seq'),
+    id BIGINT NOT NULL DEFAULT nextval('transactions_id_seq'),
     account_id INTEGER NOT NULL,
     date DATE NOT NULL,
     type VARCHAR NOT NULL CHECK (type IN ({_TYPES})),
@@ -64,7 +70,7 @@ CREATE TABLE transactions (
     original_basis DECIMAL(38,12),
     batch_id BIGINT,
     source_line INTEGER,
-    fingerprint VARCHAR NOT NULL,
+    fingerprint UHUGEINT NOT NULL,
     created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 CREATE TABLE lots (

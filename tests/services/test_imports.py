@@ -221,6 +221,43 @@ def test_vectorised_and_row_wise_paths_write_identical_ledgers(tmp_path: Path) -
     assert [r["fingerprint"] for r in ledgers[0]] == [e.fingerprint for e in entries]
 
 
+def test_paths_agree_on_wide_numbers_and_repeated_rows(tmp_path: Path) -> None:
+    # Values at and beyond 10^6 take the wide DECIMAL text in the SQL key, smaller ones
+    # the narrow one; five identical trades with different notes get occurrences in
+    # file order on both paths (the note travels with its line).
+    header = "date,type,symbol,quantity,price,fees,amount,currency,note\n"
+    rows = [
+        "2024-01-02,deposit,,,,,999999.999999999999,USD,edge below",
+        "2024-01-02,deposit,,,,,1000000,USD,edge",
+        "2024-01-02,deposit,,,,,-1234567890123.000000000001,USD,wide negative",
+        "2024-01-03,buy,BRK.A,0.000000000001,654321.5,0,,USD,tiny quantity",
+        "2024-01-03,buy,BTC-USD,12345678.123456789012,0.5,2,,USD,wide quantity",
+        *[f"2024-01-04,buy,AAPL,1,150,0,,USD,copy {n}" for n in range(5)],
+    ]
+    text = header + "\n".join(rows) + "\n"
+    ledgers = []
+    for name, data in (("fast", text), ("slow", "\ufeff" + text)):
+        path = tmp_path / f"{name}.csv"
+        path.write_text(data, encoding="utf-8")
+        with AppContext.open(tmp_path / name) as c:
+            c.portfolio.create_account(AccountDraft(name="Main"))
+            result = c.imports.import_file(path, "Main")
+            assert result.vectorised is (name == "fast") and result.added == len(rows)
+            ledgers.append(
+                sorted(
+                    (r["source_line"], r["note"], r["amount"], r["fingerprint"])
+                    for r in ExportStore(c.portfolio_db).transactions()
+                )
+            )
+            assert c.imports.import_file(path, "Main").added == 0
+    assert ledgers[0] == ledgers[1]
+    assert len({fp for *_, fp in ledgers[0]}) == len(rows)
+    entries = with_fingerprints(
+        read_file(tmp_path / "fast.csv", account_id=1, currency="USD").entries
+    )
+    assert [fp for *_, fp in ledgers[0]] == [e.fingerprint for e in entries]
+
+
 def test_declined_vectorised_file_falls_back_and_reports_lines(
     app: AppContext, tmp_path: Path
 ) -> None:

@@ -30,3 +30,18 @@ def test_identical_rows_both_land_and_reimport_adds_nothing(ctx: AppContext) -> 
     assert store.add_entries(with_fingerprints([*map(lambda e: e, rows), _buy("1", "2")])) == 1
     total = ctx.portfolio_db.fetchone("SELECT sum(quantity) FROM transactions WHERE symbol='VTI'")
     assert total == (Decimal("1.666666666666"),)
+
+
+def test_fingerprints_round_trip_as_hex_and_other_text_stays_distinct(ctx: AppContext) -> None:
+    from dataclasses import replace
+
+    from portfolioos.storage.export_store import ExportStore
+
+    store = LedgerStore(ctx.portfolio_db)
+    (hashed,) = with_fingerprints([_buy("1", "2")])
+    own = [replace(_buy("3", "4"), fingerprint=f) for f in ("f1", "f2")]
+    assert store.add_entries([hashed, *own]) == 3
+    assert store.add_entries([hashed, *own]) == 0
+    stored = [r["fingerprint"] for r in ExportStore(ctx.portfolio_db).transactions(by_id=True)]
+    assert stored[0] == hashed.fingerprint
+    assert len(set(stored)) == 3 and all(len(f) == 32 for f in stored)

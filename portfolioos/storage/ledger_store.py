@@ -401,7 +401,7 @@ class LedgerReader:
         rows = self.db.fetchall(
             "SELECT id, account_id, date, type, symbol, quantity, price, amount, fees, currency,"
             " note, lot_id, split_ratio, acquired_date, original_basis, batch_id, source_line,"
-            " fingerprint FROM transactions"
+            f" {FINGERPRINT_TEXT} FROM transactions"
             + where
             + " ORDER BY date DESC, id DESC LIMIT ? OFFSET ?",
             [*params, max(0, int(limit)), max(0, int(offset))],

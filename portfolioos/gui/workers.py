@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from portfolioos.errors import Cancelled, PortfolioOSError
@@ -79,30 +78,21 @@ class Task(QRunnable):
 _running: set[Task] = set()
 
 
-def _owner(callback: Callable[..., Any]) -> QObject | None:
-    """The widget a callback acts on: its `self`, or the `self` a lambda captured."""
-    bound = getattr(callback, "__self__", None)
-    if isinstance(bound, QObject):
-        return bound
-    code = getattr(callback, "__code__", None)
-    cells = getattr(callback, "__closure__", None) or ()
-    if code is None or "self" not in code.co_freevars:
-        return None
-    try:
-        value = cells[code.co_freevars.index("self")].cell_contents
-    except (IndexError, ValueError):
-        return None
-    return value if isinstance(value, QObject) else None
-
-
 def _guarded(callback: Callable[..., Any]) -> Callable[..., Any]:
-    owner = _owner(callback)
-    if owner is None:
-        return callback
+    """Run a callback; if the widget it updates was deleted meanwhile, drop the update.
+
+    The callback still runs (its bookkeeping, such as clearing a page's running-task
+    field, happens); only Qt's "already deleted" error from touching the dead widget is
+    swallowed, and logged.
+    """
 
     def call(*args: Any) -> None:
-        if shiboken6.isValid(owner):
+        try:
             callback(*args)
+        except RuntimeError as exc:
+            if "already deleted" not in str(exc):
+                raise
+            logger.debug("result for a deleted widget dropped: %s", exc)
 
     return call
 
@@ -120,9 +110,8 @@ def run_task(
 ) -> Task:
     """Start `fn` on the global thread pool and wire the callbacks (run on the GUI thread).
 
-    A callback that belongs to a widget (a bound method, or a lambda that captured one)
-    is skipped once that widget has been deleted: a page closed while its load was
-    still running must not be touched when the result arrives.
+    A page closed while its load was still running must not crash when the result
+    arrives: see `_guarded`.
     """
     task = Task(fn, *args, **kwargs)
     for signal, callback in (

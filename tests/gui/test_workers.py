@@ -84,7 +84,7 @@ def test_progress_and_cooperative_cancel(qtbot) -> None:  # type: ignore[no-unty
     assert progress_seen[0] == (0.0, "chunk 0")
 
 
-def test_a_deleted_widget_never_gets_its_result(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_result_for_a_deleted_widget_does_not_crash(qtbot) -> None:  # type: ignore[no-untyped-def]
     import shiboken6
     from PySide6.QtWidgets import QLabel
 
@@ -113,4 +113,6 @@ def test_a_deleted_widget_never_gets_its_result(qtbot) -> None:  # type: ignore[
     shiboken6.delete(page)
     release.set()
     qtbot.waitUntil(lambda: bool(finished), timeout=5000)
-    assert delivered == []
+    # the callback ran (its bookkeeping happened) and its setText on the dead widget was
+    # dropped instead of raising out of the slot (pytest-qt fails a test on that)
+    assert delivered == ["done"]

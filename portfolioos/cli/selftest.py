@@ -197,12 +197,9 @@ def step_libraries(state: State) -> str:
     if pc.sum(arrow_table["x"]).as_py() != 10.0:
         raise StepFailed("pyarrow.compute gave a wrong sum")
     checks.append(f"pyarrow {pa.__version__}")
-    con = duckdb.connect(":memory:")
-    try:
-        total = con.execute("SELECT sum(x) FROM frame").fetchall()[0][0]
-        arrow_total = con.execute("SELECT sum(x) FROM arrow_table").fetchall()[0][0]
-    finally:
-        con.close()
+    from portfolioos.storage.probe import column_sums
+
+    total, arrow_total = column_sums(frame, arrow_table)
     if total != 10.0 or arrow_total != 10.0:
         raise StepFailed("DuckDB could not scan a pandas frame and an Arrow table")
     checks.append(f"duckdb {duckdb.__version__}")

@@ -12,8 +12,8 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import QByteArray, QSize, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -102,7 +102,6 @@ class MainWindow(QMainWindow):
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setFixedWidth(180)
         self.sidebar.setSpacing(2)
-        self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sidebar.setStyleSheet(
             "QListWidget#sidebar { border: none; padding-top: 12px; font-size: 11pt;"
             " background: palette(base); }"
@@ -117,15 +116,11 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        for index, spec in enumerate(pages):
+        for spec in pages:
             item = QListWidgetItem(spec.title)
             item.setSizeHint(QSize(160, 36))
             if spec.shortcut:
                 item.setToolTip(f"{spec.title} ({spec.shortcut})")
-                action = QAction(spec.title, self)
-                action.setShortcut(QKeySequence(spec.shortcut))
-                action.triggered.connect(lambda _=False, i=index: self.sidebar.setCurrentRow(i))
-                self.addAction(action)
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._show_row)
 
@@ -138,12 +133,48 @@ class MainWindow(QMainWindow):
         self._market_sync: MarketSync | None = None
         self.first_paint.connect(self._start_market_sync)
 
+        self.file_menu = self.menuBar().addMenu("&File")
+        self.file_menu.setObjectName("fileMenu")
+        self._exporter: Exporter | None = None
+        # Keyboard shortcuts and the File menu's actions are not needed to draw the first
+        # frame, and creating the first QKeySequence costs ~25 ms of Qt enum set-up.
+        if defer_first_page:
+            self.first_paint.connect(self._install_actions)
+        else:
+            self._install_actions()
+        self._restore_state()
+
+    def _install_actions(self) -> None:
+        """Page shortcuts, and the File menu: import, export (filled when opened), quit."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QAction, QKeySequence
+
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for index, spec in enumerate(self.specs):
+            if spec.shortcut:
+                action = QAction(spec.title, self)
+                action.setShortcut(QKeySequence(spec.shortcut))
+                action.triggered.connect(lambda _=False, i=index: self.sidebar.setCurrentRow(i))
+                self.addAction(action)
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
-        self._file_menu(quit_action)
-        self._restore_state()
+        menu = self.file_menu
+        if "Import" in self.titles:
+            open_import = QAction("&Import a file…", self)
+            open_import.setShortcut(QKeySequence("Ctrl+I"))
+            open_import.triggered.connect(lambda: self.show_page("Import"))
+            menu.addAction(open_import)
+        self._export_anchor = menu.addSeparator()
+        menu.addAction(quit_action)
+
+        def fill() -> None:
+            if not getattr(self, "_export_filled", False):
+                self._export_filled = True
+                menu.insertMenu(self._export_anchor, self.exporter.menu(self))
+
+        menu.aboutToShow.connect(fill)
 
     @property
     def market_sync(self) -> MarketSync:
@@ -168,27 +199,6 @@ class MainWindow(QMainWindow):
                 simulation=lambda: getattr(self._built.get("Planner"), "last_result", None),
             )
         return self._exporter
-
-    def _file_menu(self, quit_action: QAction) -> None:
-        """File: import, export (filled when first opened), quit."""
-        self._exporter: Exporter | None = None
-        menu = self.menuBar().addMenu("&File")
-        menu.setObjectName("fileMenu")
-        if "Import" in self.titles:
-            open_import = QAction("&Import a file…", self)
-            open_import.setShortcut(QKeySequence("Ctrl+I"))
-            open_import.triggered.connect(lambda: self.show_page("Import"))
-            menu.addAction(open_import)
-        self._export_anchor = menu.addSeparator()
-        menu.addAction(quit_action)
-
-        def fill() -> None:
-            if not getattr(self, "_export_filled", False):
-                self._export_filled = True
-                menu.insertMenu(self._export_anchor, self.exporter.menu(self))
-
-        menu.aboutToShow.connect(fill)
-        self.file_menu = menu
 
     # -- pages ------------------------------------------------------------------
 

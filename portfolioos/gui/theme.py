@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -12,14 +11,27 @@ from PySide6.QtWidgets import QApplication
 def apply_theme(app: QApplication, theme: str) -> None:
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
-    hints = QGuiApplication.styleHints()
-    dark = theme == "dark" or (theme == "system" and hints.colorScheme() == Qt.ColorScheme.Dark)
+    dark = theme == "dark" or (theme == "system" and system_is_dark(app))
     was_dark = bool(app.property("darkTheme"))
     if dark:
         app.setPalette(_dark_palette())
     elif was_dark:
         app.setPalette(app.style().standardPalette())
     app.setProperty("darkTheme", dark)
+
+
+def system_is_dark(app: QApplication) -> bool:
+    """Whether the desktop's palette is a dark one.
+
+    Qt's platform themes hand the app a dark palette when the desktop is dark, so its
+    window colour answers the question. (Asking `styleHints().colorScheme()` would do
+    too, but the first Qt-namespace enum a process touches costs ~30 ms of PySide set-up
+    before the window's first frame.)"""
+    if app.property("darkTheme"):
+        from PySide6.QtCore import Qt
+
+        return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    return app.palette().window().color().lightness() < 128
 
 
 def _dark_palette() -> QPalette:

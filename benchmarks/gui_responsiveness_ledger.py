@@ -32,56 +32,21 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PORTFOLIOOS_NO_AUTOSYNC", "1")  # no network at benchmark time
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-GOAL_MS = 50.0
-
-
-class Heartbeat:
-    """Beats every `interval_ms` on the GUI thread and records the gaps between beats."""
-
-    def __init__(self, interval_ms: int = 5) -> None:
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self._beat)
-        self.clock = QElapsedTimer()
-        self.last = 0.0
-        self.gaps: list[float] = []
-
-    def _beat(self) -> None:
-        now = self.clock.nsecsElapsed() / 1e6
-        self.gaps.append(now - self.last)
-        self.last = now
-
-    def start(self) -> None:
-        self.gaps = []
-        self.clock.start()
-        self.last = 0.0
-        self.timer.start()
-
-    def stop(self) -> dict[str, float]:
-        self.timer.stop()
-        gaps = sorted(self.gaps) or [0.0]
-        return {
-            "max_ms": gaps[-1],
-            "p99_ms": gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))],
-            "beats": float(len(self.gaps)),
-        }
+# The heartbeat and the event-loop spin are the planner section's (one definition).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gui_responsiveness import GOAL_MS, Heartbeat
+from gui_responsiveness import spin as _spin
 
 
 def spin(app: QApplication, until: Callable[[], bool], timeout_s: float = 300.0) -> None:
-    deadline = time.perf_counter() + timeout_s
-    while not until():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the work did not finish in time")
-        app.processEvents()
-        time.sleep(0.0005)
+    _spin(app, until, timeout_s)
 
 
 def wait(app: QApplication, seconds: float) -> None:

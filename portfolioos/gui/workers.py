@@ -60,19 +60,28 @@ class Task(QRunnable):
         try:
             result = self.fn(*self.args, **self.kwargs)
         except Cancelled:
-            self.signals.cancelled.emit()
+            self._emit(self.signals.cancelled)
         except PortfolioOSError as exc:
             logger.info("task %s failed: %s", self.name, exc.message)
-            self.signals.error.emit(exc.message)
+            self._emit(self.signals.error, exc.message)
         except Exception as exc:
             logger.exception("task %s crashed", self.name)
-            self.signals.error.emit(
-                f"Unexpected error ({type(exc).__name__}); details are in the log."
+            self._emit(
+                self.signals.error,
+                f"Unexpected error ({type(exc).__name__}); details are in the log.",
             )
         else:
-            self.signals.result.emit(result)
+            self._emit(self.signals.result, result)
         finally:
-            self.signals.finished.emit()
+            self._emit(self.signals.finished)
+
+    def _emit(self, signal: Any, *args: Any) -> None:
+        """Emit, unless the application is shutting down and took the carrier with it
+        (a task still running at exit has nobody left to tell)."""
+        try:
+            signal.emit(*args)
+        except RuntimeError as exc:
+            logger.debug("task %s: result dropped at shutdown: %s", self.name, exc)
 
 
 _running: set[Task] = set()

@@ -163,21 +163,7 @@ class _ColumnModel(QAbstractTableModel):
         row = self._rows[index.row()]
         if role == ROW_ROLE:
             return row
-        column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(column.get(row))
-        if role == SORT_ROLE:
-            return sort_key(column.get(row))
-        if role == RAW_ROLE:
-            return column.get(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignment(column, row)
-        if role == Qt.ItemDataRole.ForegroundRole and column.tone:
-            kind = column.tone(row) if callable(column.tone) else fmt.tone(column.get(row))
-            return colors.tone_color(kind) if kind is not Tone.NEUTRAL else None
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
-        return None
+        return cell_data(self.columns[index.column()], row, role, self._alignment)
 
     def _alignment(self, column: Col, row: Any) -> Any:
         if column.align is not None:
@@ -347,3 +333,22 @@ class PagedTableModel(_ColumnModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sort_requested.emit(column, order)
+
+
+def cell_data(column: Col, row: Any, role: int, alignment: Callable[[Col, Any], Any]) -> Any:
+    """What a cell shows for `role`: the one place the column spec becomes Qt data, for
+    every table model over `Col` specs (RowTableModel, PagedTableModel, the windowed one)."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        return column.text(column.get(row))
+    if role == SORT_ROLE:
+        return sort_key(column.get(row))
+    if role == RAW_ROLE:
+        return column.get(row)
+    if role == Qt.ItemDataRole.TextAlignmentRole:
+        return alignment(column, row)
+    if role == Qt.ItemDataRole.ForegroundRole and column.tone:
+        kind = column.tone(row) if callable(column.tone) else fmt.tone(column.get(row))
+        return colors.tone_color(kind) if kind is not Tone.NEUTRAL else None
+    if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+        return column.tooltip(row)
+    return None

@@ -26,16 +26,13 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from portfolioos.gui import colors
-from portfolioos.gui import format as fmt
-from portfolioos.gui.format import Tone
 from portfolioos.gui.models.table import (
     RAW_ROLE,
     ROW_ROLE,
     SORT_ROLE,
     Col,
     _ColumnModel,
-    sort_key,
+    cell_data,
 )
 from portfolioos.gui.workers import Task, run_task
 
@@ -201,21 +198,7 @@ class WindowedTableModel(_ColumnModel):
     def _role(self, row: Any, col: int, role: int) -> Any:
         if role == ROW_ROLE:
             return row
-        column = self.columns[col]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(column.get(row))
-        if role == SORT_ROLE:
-            return sort_key(column.get(row))
-        if role == RAW_ROLE:
-            return column.get(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignment(column, row)
-        if role == Qt.ItemDataRole.ForegroundRole and column.tone:
-            kind = column.tone(row) if callable(column.tone) else fmt.tone(column.get(row))
-            return colors.tone_color(kind) if kind is not Tone.NEUTRAL else None
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
-        return None
+        return cell_data(self.columns[col], row, role, self._alignment)
 
     def _sample(self, column: Col) -> Any:
         for page in self._pages.values():

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from portfolioos.cli.output import print_json, print_table
-from portfolioos.errors import ValidationError
+from portfolioos.errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,8 +97,15 @@ def register(
         "info", help="name, type, currency, exchange, dividends, splits", parents=[common]
     )
     info.add_argument("symbol")
+    fetch = info.add_mutually_exclusive_group()
+    fetch.add_argument(
+        "--refresh", action="store_true", help="fetch the profile from Yahoo even if recent"
+    )
+    fetch.add_argument(
+        "--offline", action="store_true", help="show what is stored; never ask Yahoo"
+    )
     info.add_argument("--json", action="store_true")
-    info.set_defaults(handler=_info, access="read")
+    info.set_defaults(handler=_info, access="write")
 
 
 def _date(text: str) -> date:
@@ -116,6 +123,7 @@ def _report(report: SyncReport, as_json: bool, noun: str) -> int:
             "rows_added": r.rows_added,
             "last_date": r.last_date,
             "message": r.message,
+            "info_status": r.info_status,
         }
         for r in report.results
     ]
@@ -285,10 +293,29 @@ def _macro_show(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _info(args: argparse.Namespace, ctx: AppContext) -> int:
-    info = ctx.market.security_info(args.symbol)
+    """Fetch the profile when none is stored or it is old (or `--refresh`), then show
+    what is stored. A failed fetch is reported and the stored profile shown anyway."""
+    market = ctx.market
+    refresh = None
+    if not args.offline:
+        refresh = market.refresh_info([args.symbol], force=args.refresh).results[0]
+    try:
+        info = market.security_info(args.symbol)
+    except NotFoundError:
+        if refresh is not None and refresh.status != "ok":
+            raise NotFoundError(
+                f"No security info for {refresh.symbol}: fetching it failed ({refresh.message})."
+            ) from None
+        raise
+    failed = refresh is not None and refresh.status != "ok"
     if args.json:
+        if refresh is not None:
+            info["refresh"] = {"status": refresh.status, "message": refresh.message}
         print_json(info)
         return 0
+    if failed:
+        assert refresh is not None
+        print(f"could not refresh the profile: {refresh.message}", file=sys.stderr)
     for key in (
         "symbol",
         "name",

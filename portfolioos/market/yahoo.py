@@ -174,6 +174,28 @@ class YahooClient:
         logger.warning("unclassified yfinance error for %s", symbol, exc_info=exc)
         return FetchError(FAILED, f"{symbol}: {name}: {_short(exc)}")
 
+    def info(self, symbol: str) -> dict[str, Any]:
+        """Descriptive info (name, quote type, sector, industry, currency, exchange).
+
+        Through yfinance's own `Ticker.info`: Yahoo's quoteSummary (modules quoteType,
+        assetProfile, summaryDetail, ...), its v7 quote and one key-statistics series,
+        after the fc.yahoo.com cookie and crumb dance. Raises FetchError (offline,
+        no_data, rate_limited, server_error, failed); never returns an empty answer.
+        """
+        yf = _configure_yfinance(self.cache_dir)
+        ticker = yf.Ticker(symbol, session=self.session)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                raw = ticker.get_info()
+        except Exception as exc:
+            raise self._classify(symbol, exc) from exc
+        found = info_from_quote(raw or {})
+        if not (found["name"] or found["quote_type"]):
+            # yfinance answers an unknown symbol's empty quote with a near-empty dict.
+            raise FetchError(NO_DATA, f"{symbol}: Yahoo has no profile for it")
+        return found
+
 
 META_KEYS = (
     "currency",
@@ -240,6 +262,29 @@ def info_from_meta(meta: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def info_from_quote(raw: dict[str, Any]) -> dict[str, Any]:
+    """Security info from yfinance's flattened `Ticker.info` (quoteSummary + v7 quote)."""
+
+    def text(*keys: str) -> str | None:
+        for key in keys:
+            value = raw.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return None
+
+    quote_type = text("quoteType")
+    return {
+        "name": text("longName", "shortName", "displayName"),
+        "quote_type": quote_type,
+        "asset_type": ASSET_TYPES.get(quote_type, "other") if quote_type else None,
+        "sector": text("sector", "sectorDisp"),
+        "industry": text("industry", "industryDisp"),
+        "currency": text("currency", "financialCurrency"),
+        "exchange": text("fullExchangeName", "exchange"),
+        "timezone": text("timeZoneFullName", "exchangeTimezoneName"),
+    }
+
+
 def to_history(symbol: str, frame: pd.DataFrame, meta: dict[str, Any]) -> YahooHistory:
     """yfinance's frame (DatetimeIndex in exchange time, capitalised columns) -> ours."""
     info = info_from_meta(meta)
@@ -295,3 +340,4 @@ def _empty_splits() -> pd.DataFrame:
 
 
 HistoryFetcher = Callable[[str, date, date], YahooHistory]
+InfoFetcher = Callable[[str], dict[str, Any]]

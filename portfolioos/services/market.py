@@ -15,7 +15,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,12 +39,13 @@ from portfolioos.market.yahoo import (
     SERVER_ERROR,
     FetchError,
     HistoryFetcher,
+    InfoFetcher,
     YahooHistory,
 )
 from portfolioos.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from portfolioos.services.changes import NOTHING, Changes
 from portfolioos.storage import ledger_reads
-from portfolioos.storage.market_store import MarketStore, StoredFinding, SymbolWrite
+from portfolioos.storage.market_store import MarketStore, StoredFinding, SymbolWrite, SyncState
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,6 +58,9 @@ EXCHANGE_TZ = ZoneInfo("America/New_York")
 OVERLAP_DAYS = 7
 """Calendar days re-read before the last stored bar: about a week of sessions."""
 INITIAL_YEARS = 10
+INFO_MAX_AGE = timedelta(days=30)
+"""A security's profile (sector, industry, name) is refetched when older than this: it
+rarely changes, and every fetch costs three Yahoo requests."""
 FRED_SECRET = "fred-api-key"
 YAHOO_URL_ENV = "PORTFOLIOOS_YAHOO_BASE_URL"
 FRED_URL_ENV = "PORTFOLIOOS_FRED_ROOT_URL"
@@ -81,13 +85,15 @@ _SERIES = re.compile(r"^[A-Z0-9_]{1,64}$")
 @dataclass(frozen=True, slots=True)
 class SyncResult:
     """How one symbol's (or series') sync went. status: ok | stale | offline | no_data |
-    rate_limited | failed. `last_date` is the newest stored day after the attempt."""
+    rate_limited | failed. `last_date` is the newest stored day after the attempt.
+    `info_status` is how the profile refresh went (same words), None when none was due."""
 
     symbol: str
     status: str
     rows_added: int
     message: str
     last_date: date | None
+    info_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +173,7 @@ class MarketService:
         ctx: AppContext,
         *,
         yahoo: HistoryFetcher | None = None,
+        yahoo_info: InfoFetcher | None = None,
         yahoo_base_url: str | None = None,
         fred_api_key: str | Callable[[], str | None] | None = None,
         fred_root_url: str | None = None,
@@ -179,6 +186,7 @@ class MarketService:
     ) -> None:
         self._ctx = ctx
         self._yahoo = yahoo
+        self._yahoo_info = yahoo_info
         self._yahoo_base_url = yahoo_base_url or os.environ.get(YAHOO_URL_ENV) or None
         self._fred_key = fred_api_key
         self._fred_root_url = fred_root_url or os.environ.get(FRED_URL_ENV) or None
@@ -194,15 +202,26 @@ class MarketService:
     def _store(self) -> MarketStore:
         return MarketStore(self._ctx.market_db)
 
-    def _fetcher(self) -> HistoryFetcher:
-        if self._yahoo is None:
-            from portfolioos.market.yahoo import YahooClient
+    def _client(self) -> Any:
+        from portfolioos.market.yahoo import YahooClient
 
+        client = getattr(self, "_yahoo_client", None)
+        if client is None:
             client = YahooClient(
                 base_url=self._yahoo_base_url, cache_dir=self._ctx.paths.root / "cache" / "yfinance"
             )
-            self._yahoo = client.history
+            self._yahoo_client = client
+        return client
+
+    def _fetcher(self) -> HistoryFetcher:
+        if self._yahoo is None:
+            self._yahoo = self._client().history
         return self._yahoo
+
+    def _info_fetcher(self) -> InfoFetcher:
+        if self._yahoo_info is None:
+            self._yahoo_info = self._client().info
+        return self._yahoo_info
 
     # -- prices: sync -------------------------------------------------------------
 
@@ -214,18 +233,22 @@ class MarketService:
         *,
         full: bool = False,
         overwrite_manual: bool = False,
+        refresh_info: bool = True,
         on_result: Callable[[SyncResult], None] | None = None,
     ) -> SyncReport:
         """Fetch what is missing for each symbol; one result per symbol, in order.
 
         `full` re-reads the whole initial window; `overwrite_manual` lets Yahoo replace
-        prices entered by hand (by default they win). `on_result` hears each symbol's
-        result as soon as it is known (the GUI shows per-symbol status while the rest
-        are still fetching); it runs on the calling thread.
+        prices entered by hand (by default they win). With `refresh_info`, a symbol
+        whose prices synced also gets its profile (sector, industry) when it has none
+        or it is older than INFO_MAX_AGE. `on_result` hears each symbol's result as
+        soon as it is known (the GUI shows per-symbol status while the rest are still
+        fetching); it runs on the calling thread.
         """
         wanted = _unique([normalise_symbol(s) for s in symbols])
         store = self._store
         states = store.sync_states("price", wanted)
+        info_states = store.sync_states("info", wanted) if refresh_info else {}
         stored_last = store.last_bar_dates(wanted)
         today = self._today()
         target = last_completed_session(today)
@@ -244,6 +267,14 @@ class MarketService:
             result = self._sync_symbol(
                 store, symbol, last, today, target, full=full, overwrite_manual=overwrite_manual
             )
+            if (
+                refresh_info
+                and result.status in ("ok", "stale")
+                and self._info_due(info_states.get(symbol))
+            ):
+                cancel.check()
+                status, _ = self._fetch_info(store, symbol)
+                result = replace(result, info_status=status)
             results.append(result)
             if on_result is not None:
                 on_result(result)
@@ -310,6 +341,70 @@ class MarketService:
         new_last = store.last_bar_dates([symbol]).get(symbol)
         return SyncResult(symbol, status, added, message, new_last)
 
+    def _info_due(self, state: SyncState | None) -> bool:
+        """No profile yet, or older than INFO_MAX_AGE. A symbol Yahoo has no profile for
+        is asked again only after INFO_MAX_AGE; offline and throttled attempts are
+        retried at the next sync."""
+        now = self._now()
+        if state is None:
+            return True
+        if state.last_success is not None and now - state.last_success < INFO_MAX_AGE:
+            return False
+        return not (
+            state.status == "no_data"
+            and state.last_attempt is not None
+            and now - state.last_attempt < INFO_MAX_AGE
+        )
+
+    def _fetch_info(self, store: MarketStore, symbol: str) -> tuple[str, str]:
+        """Fetch one profile; store it, or note why not. Stored info is never erased."""
+        fetch = self._info_fetcher()
+        try:
+            info: dict[str, Any] = call_with_retries(
+                lambda: fetch(symbol),
+                retryable=lambda e: isinstance(e, FetchError) and e.retryable,
+                backoff=self._backoff,
+                limiter=self._yahoo_limiter,
+                sleep=self._sleep,
+            )
+        except FetchError as exc:
+            status = _STATUS.get(exc.kind, "failed")
+            message = str(exc)
+            if store.info(symbol) is not None:
+                message += "; keeping the stored profile"
+            store.record_attempt("info", symbol, status, message, self._now())
+            logger.info("info sync %s: %s", symbol, message)
+            return status, message
+        store.write_info(symbol, info, self._now())
+        return "ok", "profile fetched"
+
+    def refresh_info(
+        self,
+        symbols: Sequence[str],
+        progress: Progress = no_progress,
+        cancel: CancelToken = NEVER_CANCELLED,
+        *,
+        force: bool = False,
+    ) -> SyncReport:
+        """Fetch the profile (name, type, sector, industry, currency, exchange) of each
+        symbol that has none or an old one (every one with `force`). One result per
+        symbol: status 'ok' also when nothing was due (message says so)."""
+        wanted = _unique([normalise_symbol(s) for s in symbols])
+        store = self._store
+        states = store.sync_states("info", wanted)
+        results = []
+        for i, symbol in enumerate(wanted):
+            cancel.check()
+            progress(i / max(len(wanted), 1), f"{symbol}: profile")
+            if not force and not self._info_due(states.get(symbol)):
+                results.append(SyncResult(symbol, "ok", 0, "profile is recent", None, "ok"))
+                continue
+            status, message = self._fetch_info(store, symbol)
+            results.append(SyncResult(symbol, status, 0, message, None, status))
+        progress(1.0, "profiles refreshed")
+        fetched = any(r.message == "profile fetched" for r in results)
+        return SyncReport(results, Changes(prices=fetched))
+
     def sync_held(
         self,
         progress: Progress = no_progress,
@@ -355,6 +450,12 @@ class MarketService:
             raise NotFoundError(
                 f"No security info for {symbol} yet; run `portfolioos prices sync {symbol}`."
             )
+        state = self._store.sync_states("info", [symbol]).get(symbol)
+        info["profile"] = {
+            "status": state.status if state else "never",
+            "fetched_at": state.last_success if state else None,
+            "message": state.message if state else "profile never fetched from Yahoo",
+        }
         info["dividends"] = [
             {"date": d, "amount": a, "currency": c} for d, a, c in self._store.dividends(symbol)
         ]

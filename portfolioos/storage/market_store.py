@@ -234,6 +234,13 @@ class MarketStore:
         )
         return [StoredFinding(*r) for r in rows]
 
+    def write_info(self, symbol: str, info: dict[str, Any], when: datetime) -> None:
+        """Store a fetched profile and note the success; a field the answer lacks keeps
+        its stored value (a fund's missing sector never erases what was known)."""
+        with self.db.write() as cur:
+            _upsert_info(cur, symbol, info)
+            _upsert_state(cur, "info", symbol, None, when, when, "ok", "profile fetched")
+
     def info(self, symbol: str) -> dict[str, Any] | None:
         cur = self.db.execute(
             "SELECT symbol, name, quote_type, asset_type, sector, industry, currency, exchange, "

@@ -29,7 +29,14 @@ def yahoo() -> Iterator[YahooServer]:
     srv = YahooServer(
         {
             "AAPL": make_bars(
-                "AAPL", FIRST, LAST, seed=1, dividends={LAST - timedelta(days=30): 0.25}
+                "AAPL",
+                FIRST,
+                LAST,
+                seed=1,
+                dividends={LAST - timedelta(days=30): 0.25},
+                long_name="Apple Inc.",
+                sector="Technology",
+                industry="Consumer Electronics",
             ),
             "VTI": make_bars("VTI", FIRST, LAST, seed=2, instrument_type="ETF"),
         }
@@ -59,8 +66,21 @@ def test_sync_show_gaps_info(run_cli: Run, yahoo: YahooServer) -> None:
     assert shown["prices"][0]["source"] == "yahoo" and shown["prices"][0]["close"] > 0
     gaps = json.loads(run_cli("prices", "gaps", "AAPL", "--json").stdout)
     assert gaps == {"symbol": "AAPL", "gaps": [], "findings": []}
+    assert [s["info_status"] for s in out["symbols"]] == ["ok", "ok"]
+    # The sync fetched the profiles: `securities info` answers from the store (no env,
+    # so a fetch would have gone to the real, unreachable Yahoo and said so).
     info = json.loads(run_cli("securities", "info", "VTI", "--json").stdout)
     assert info["asset_type"] == "etf" and info["currency"] == "USD"
+    assert "refresh" in info and info["refresh"]["status"] == "ok"
+    assert info["profile"]["status"] == "ok"
+    apple = json.loads(run_cli("securities", "info", "AAPL", "--offline", "--json").stdout)
+    assert (apple["name"], apple["sector"], apple["industry"], apple["exchange"]) == (
+        "Apple Inc.",
+        "Technology",
+        "Consumer Electronics",
+        "NasdaqGS",
+    )
+    assert "refresh" not in apple
     text = run_cli("prices", "show", "AAPL", "--from", LAST.isoformat())
     assert "session(s) behind" in text.stdout
 
@@ -158,7 +178,7 @@ def test_killed_sync_leaves_no_partial_rows(data_dir: Path) -> None:
                         "SELECT count(*) FROM dividends WHERE symbol = ?", [s]
                     ).fetchall()[0][0]
                     state = con.execute(
-                        "SELECT count(*) FROM sync_state WHERE key = ?", [s]
+                        "SELECT count(*) FROM sync_state WHERE kind = 'price' AND key = ?", [s]
                     ).fetchall()[0][0]
                     expected = len(full[s].dates)
                     assert (prices, divs, state) in ((0, 0, 0), (expected, 1, 1)), (
@@ -181,3 +201,30 @@ def test_killed_sync_leaves_no_partial_rows(data_dir: Path) -> None:
     finally:
         srv.stop()
     assert seen_partial_runs >= 1, "no kill landed between symbols; the test proved nothing"
+
+
+def test_info_fetches_when_missing_and_keeps_it_when_offline(
+    run_cli: Run, yahoo: YahooServer
+) -> None:
+    yahoo.reset_counts()
+    done = run_cli("securities", "info", "AAPL", "--json", env=env(yahoo.url))
+    assert done.returncode == 0, done.stderr
+    info = json.loads(done.stdout)
+    assert (info["sector"], info["asset_type"], info["refresh"]["status"]) == (
+        "Technology",
+        "stock",
+        "ok",
+    )
+    assert len(yahoo.info_requests("AAPL")) == 1 and yahoo.chart_requests() == []
+    # Forced refresh with no network: says why, shows the stored profile, exits 0.
+    offline = run_cli("securities", "info", "AAPL", "--refresh", env=env(closed_port_url()))
+    assert offline.returncode == 0
+    assert "could not refresh the profile" in offline.stderr and "cannot reach Yahoo" in (
+        offline.stderr
+    )
+    assert "Technology" in offline.stdout and "Consumer Electronics" in offline.stdout
+    # Unknown symbol, nothing stored: exit 1 with Yahoo's answer in the message.
+    unknown = run_cli("securities", "info", "NOSUCH", env=env(yahoo.url))
+    assert unknown.returncode == 1
+    assert "No security info for NOSUCH: fetching it failed" in unknown.stderr
+    assert "no data on Yahoo" in unknown.stderr

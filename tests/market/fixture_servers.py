@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class Bars:
     instrument_type: str = "EQUITY"
     exchange: str = "NMS"
     long_name: str = ""
+    sector: str = ""
+    industry: str = ""
 
 
 def make_bars(
@@ -139,7 +142,7 @@ def chart_json(
             "currency": bars.currency,
             "symbol": bars.symbol,
             "exchangeName": bars.exchange,
-            "fullExchangeName": "NasdaqGS" if bars.exchange == "NMS" else bars.exchange,
+            "fullExchangeName": _full_exchange(bars.exchange),
             "instrumentType": bars.instrument_type,
             "firstTradeDate": _ts(bars.dates[0]),
             "regularMarketTime": _ts(bars.dates[-1]) + 23400,
@@ -186,6 +189,141 @@ def chart_json(
         del result["timestamp"]
         result["indicators"] = {"quote": [{}], "adjclose": [{}]}
     return {"chart": {"result": [result], "error": None}}
+
+
+def _full_exchange(code: str) -> str:
+    return {"NMS": "NasdaqGS", "NYQ": "NYSE", "PCX": "NYSEArca"}.get(code, code)
+
+
+def quote_summary_json(bars: Bars, modules: list[str]) -> dict[str, Any]:
+    """/v10/finance/quoteSummary/{symbol}?modules=... with `formatted=false` (what
+    yfinance asks for): one object per requested module Yahoo has for the symbol.
+
+    Funds carry no sector or industry and no financialData module, as on Yahoo."""
+    fund = bars.instrument_type in ("ETF", "MUTUALFUND")
+    first_trade = _ts(bars.dates[0])
+    available: dict[str, dict[str, Any]] = {
+        "quoteType": {
+            "exchange": bars.exchange,
+            "quoteType": bars.instrument_type,
+            "symbol": bars.symbol,
+            "underlyingSymbol": bars.symbol,
+            "shortName": bars.long_name[:32],
+            "longName": bars.long_name,
+            "firstTradeDateEpochUtc": first_trade,
+            "timeZoneFullName": "America/New_York",
+            "timeZoneShortName": "EST",
+            "uuid": "00000000-0000-3000-8000-"
+            + f"{zlib.crc32(bars.symbol.encode()) % 10**12:012d}",
+            "messageBoardId": f"finmb_{zlib.crc32(bars.symbol.encode()) % 10**6}",
+            "gmtOffSetMilliseconds": -18000000,
+            "maxAge": 1,
+        },
+        "summaryDetail": {
+            "maxAge": 1,
+            "priceHint": 2,
+            "previousClose": bars.close[-2] if len(bars.close) > 1 else bars.close[-1],
+            "open": bars.open[-1],
+            "dayLow": bars.low[-1],
+            "dayHigh": bars.high[-1],
+            "volume": bars.volume[-1],
+            "fiftyTwoWeekLow": min(bars.low),
+            "fiftyTwoWeekHigh": max(bars.high),
+            "currency": bars.currency,
+            "fromCurrency": None,
+            "toCurrency": None,
+            "tradeable": False,
+        },
+        "defaultKeyStatistics": {"maxAge": 1, "priceHint": 2, "lastSplitFactor": None},
+        "assetProfile": {
+            "longBusinessSummary": f"{bars.long_name} is a fixture security.",
+            "maxAge": 86400,
+        },
+    }
+    if not fund:
+        available["assetProfile"].update(
+            {
+                "address1": "One Fixture Way",
+                "city": "Testville",
+                "country": "United States",
+                "industry": bars.industry,
+                "industryKey": bars.industry.lower().replace(" ", "-"),
+                "industryDisp": bars.industry,
+                "sector": bars.sector,
+                "sectorKey": bars.sector.lower().replace(" ", "-"),
+                "sectorDisp": bars.sector,
+                "fullTimeEmployees": 1000,
+                "companyOfficers": [],
+            }
+        )
+        available["financialData"] = {
+            "maxAge": 86400,
+            "currentPrice": bars.close[-1],
+            "financialCurrency": bars.currency,
+        }
+    result = {m: available[m] for m in modules if m in available}
+    return {"quoteSummary": {"result": [result], "error": None}}
+
+
+def v7_quote_json(bars: Bars | None, symbol: str) -> dict[str, Any]:
+    """/v7/finance/quote?symbols=...: an unknown symbol is an empty result, HTTP 200."""
+    if bars is None:
+        return {"quoteResponse": {"result": [], "error": None}}
+    row = {
+        "language": "en-US",
+        "region": "US",
+        "quoteType": bars.instrument_type,
+        "typeDisp": "ETF" if bars.instrument_type == "ETF" else "Equity",
+        "quoteSourceName": "Delayed Quote",
+        "triggerable": True,
+        "currency": bars.currency,
+        "exchange": bars.exchange,
+        "shortName": bars.long_name[:32],
+        "longName": bars.long_name,
+        "messageBoardId": f"finmb_{zlib.crc32(symbol.encode()) % 10**6}",
+        "exchangeTimezoneName": "America/New_York",
+        "exchangeTimezoneShortName": "EST",
+        "gmtOffSetMilliseconds": -18000000,
+        "market": "us_market",
+        "esgPopulated": False,
+        "marketState": "CLOSED",
+        "regularMarketPrice": bars.close[-1],
+        "regularMarketTime": _ts(bars.dates[-1]) + 23400,
+        "fullExchangeName": _full_exchange(bars.exchange),
+        "financialCurrency": bars.currency,
+        "firstTradeDateMilliseconds": _ts(bars.dates[0]) * 1000,
+        "priceHint": 2,
+        "tradeable": False,
+        "symbol": symbol,
+    }
+    return {"quoteResponse": {"result": [row], "error": None}}
+
+
+def timeseries_json(bars: Bars, symbol: str, types: list[str]) -> dict[str, Any]:
+    """/ws/fundamentals-timeseries/v1/finance/timeseries/{symbol} (yfinance asks for the
+    trailing PEG ratio); a fund has none, which Yahoo answers with the meta block only."""
+    entry: dict[str, Any] = {"meta": {"symbol": [symbol], "type": types}}
+    if bars.instrument_type not in ("ETF", "MUTUALFUND"):
+        stamp = _ts(bars.dates[-1])
+        entry["timestamp"] = [stamp]
+        for kind in types:
+            entry[kind] = [
+                {
+                    "dataId": 14021,
+                    "asOfDate": bars.dates[-1].isoformat(),
+                    "periodType": "TTM",
+                    "reportedValue": {"raw": 2.1, "fmt": "2.10"},
+                }
+            ]
+    return {"timeseries": {"result": [entry], "error": None}}
+
+
+QUOTE_NOT_FOUND = {
+    "quoteSummary": {
+        "result": None,
+        "error": {"code": "Not Found", "description": "Quote not found for symbol"},
+    }
+}
 
 
 NOT_FOUND = {
@@ -258,6 +396,16 @@ class YahooServer(FixtureServer):
         self.delay: dict[str, float] = {}
         self.served = threading.Event()  # set once a data (period1) chart answer went out
         self.served_for: dict[str, threading.Event] = {s: threading.Event() for s in tickers}
+        self.info_status_override: dict[str, int] = {}  # symbol -> status for info endpoints
+
+    def info_requests(self, symbol: str | None = None) -> list[dict[str, list[str]]]:
+        """quoteSummary requests (one per `Ticker.info` fetch), optionally for one symbol."""
+        return [
+            q
+            for p, q in list(self.requests)
+            if p.startswith("/v10/finance/quoteSummary/")
+            and (symbol is None or p.rsplit("/", 1)[-1] == symbol)
+        ]
 
     def chart_requests(
         self, symbol: str | None = None, *, data_only: bool = True
@@ -294,19 +442,34 @@ class YahooServer(FixtureServer):
                 self.served.set()
                 self.served_for[symbol].set()
             return 200, "application/json", json.dumps(body)
-        if "quoteSummary" in path or "/v7/finance/quote" in path:
+        if path.startswith("/v10/finance/quoteSummary/"):
+            symbol = path.rsplit("/", 1)[-1]
+            if symbol in self.info_status_override:
+                code = self.info_status_override[symbol]
+                return code, "text/html", "Too Many Requests" if code == 429 else "<html></html>"
+            bars = self.tickers.get(symbol)
+            if bars is None:
+                return 404, "application/json", json.dumps(QUOTE_NOT_FOUND)
+            modules = ",".join(query.get("modules", [""])).split(",")
+            return 200, "application/json", json.dumps(quote_summary_json(bars, modules))
+        if path.startswith("/v7/finance/quote"):
+            symbol = query.get("symbols", [""])[0]
+            if symbol in self.info_status_override:
+                code = self.info_status_override[symbol]
+                return code, "text/html", "Too Many Requests" if code == 429 else "<html></html>"
             return (
-                404,
+                200,
                 "application/json",
-                json.dumps(
-                    {
-                        "quoteSummary": {
-                            "result": None,
-                            "error": {"code": "Not Found", "description": "Quote not found"},
-                        }
-                    }
-                ),
+                json.dumps(v7_quote_json(self.tickers.get(symbol), symbol)),
             )
+        if path.startswith("/ws/fundamentals-timeseries/"):
+            symbol = path.rsplit("/", 1)[-1]
+            bars = self.tickers.get(symbol)
+            if bars is None:
+                empty = {"timeseries": {"result": [], "error": None}}
+                return 200, "application/json", json.dumps(empty)
+            body = timeseries_json(bars, symbol, query.get("type", []))
+            return 200, "application/json", json.dumps(body)
         return 200, "text/html", "<html>ok</html>"
 
 

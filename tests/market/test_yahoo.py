@@ -102,3 +102,71 @@ def test_failures_are_told_apart(server: YahooServer, tmp_path: Path) -> None:
         client(closed_port_url(), tmp_path).history("AAPL", date(2024, 1, 2), date(2024, 3, 1))
     assert offline.value.kind == OFFLINE and not offline.value.retryable
     assert "cannot reach Yahoo" in str(offline.value)
+
+
+@pytest.fixture
+def profiles() -> Iterator[YahooServer]:
+    srv = YahooServer(
+        {
+            "AAPL": make_bars(
+                "AAPL",
+                date(2024, 1, 2),
+                date(2024, 3, 28),
+                long_name="Apple Inc.",
+                sector="Technology",
+                industry="Consumer Electronics",
+            ),
+            "VTI": make_bars(
+                "VTI",
+                date(2024, 1, 2),
+                date(2024, 3, 28),
+                instrument_type="ETF",
+                exchange="PCX",
+                long_name="Vanguard Total Stock Market Index Fund ETF Shares",
+            ),
+        }
+    )
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_info_through_yfinance_ticker_info(profiles: YahooServer, tmp_path: Path) -> None:
+    c = client(profiles.url, tmp_path)
+    assert c.info("AAPL") == {
+        "name": "Apple Inc.",
+        "quote_type": "EQUITY",
+        "asset_type": "stock",
+        "sector": "Technology",
+        "industry": "Consumer Electronics",
+        "currency": "USD",
+        "exchange": "NasdaqGS",
+        "timezone": "America/New_York",
+    }
+    fund = c.info("VTI")
+    assert fund["asset_type"] == "etf" and fund["exchange"] == "NYSEArca"
+    assert fund["sector"] is None and fund["industry"] is None
+    # yfinance asked for the profile modules in Yahoo's raw (unformatted) numbers, with
+    # the crumb it fetched after the fc.yahoo.com cookie.
+    (query,) = profiles.info_requests("AAPL")
+    assert {"quoteType", "assetProfile"} <= set(query["modules"][0].split(","))
+    assert query["formatted"] == ["false"] and query["crumb"] == ["fixture-crumb"]
+    assert any(path.endswith("/getcrumb") for path, _ in profiles.requests)
+
+
+def test_info_failures_are_told_apart(profiles: YahooServer, tmp_path: Path) -> None:
+    c = client(profiles.url, tmp_path)
+    with pytest.raises(FetchError) as unknown:
+        c.info("NOSUCH")
+    assert unknown.value.kind == NO_DATA
+    profiles.info_status_override["AAPL"] = 429
+    with pytest.raises(FetchError) as limited:
+        c.info("AAPL")
+    assert limited.value.kind == RATE_LIMITED
+    profiles.info_status_override["AAPL"] = 502
+    with pytest.raises(FetchError) as down:
+        c.info("AAPL")
+    assert down.value.kind == SERVER_ERROR
+    with pytest.raises(FetchError) as offline:
+        client(closed_port_url(), tmp_path).info("AAPL")
+    assert offline.value.kind == OFFLINE

@@ -108,7 +108,9 @@ def test_first_sync_stores_bars_actions_info_and_no_findings(
         "2024-07-09",
         "2024-07-10",
     ]
-    states = ctx.market_db.fetchall("SELECT key, status, last_date FROM sync_state ORDER BY key")
+    states = ctx.market_db.fetchall(
+        "SELECT key, status, last_date FROM sync_state WHERE kind = 'price' ORDER BY key"
+    )
     assert states == [("AAPL", "ok", END), ("MSFT", "ok", END), ("VTI", "ok", END)]
 
 
@@ -154,7 +156,8 @@ def test_offline_reports_offline_and_keeps_the_cache(ctx: AppContext, yahoo: Yah
     assert report.all_failed
     assert ctx.market_db.fetchall("SELECT * FROM price_history ORDER BY date") == before
     state = ctx.market_db.fetchall(
-        "SELECT status, last_date, last_success IS NOT NULL FROM sync_state WHERE key = 'AAPL'"
+        "SELECT status, last_date, last_success IS NOT NULL FROM sync_state "
+        "WHERE kind = 'price' AND key = 'AAPL'"
     )
     assert state == [("offline", END, True)]
     stale = service(ctx, closed_port_url(), today=date(2024, 10, 15)).staleness(["AAPL"])[0]

@@ -17,10 +17,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from portfolioos.domain.ledger import LedgerEntry, TxType, with_fingerprints
 from portfolioos.errors import (
     ImportFileError,
     Location,
@@ -45,6 +47,7 @@ from portfolioos.market.yahoo import (
 from portfolioos.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from portfolioos.services.changes import NOTHING, Changes
 from portfolioos.storage import ledger_reads
+from portfolioos.storage.ledger_store import LedgerStore
 from portfolioos.storage.market_store import MarketStore, StoredFinding, SymbolWrite, SyncState
 
 if TYPE_CHECKING:
@@ -148,7 +151,15 @@ class SyncDue:
 
 @dataclass(frozen=True, slots=True)
 class SuggestedAction:
-    """A corporate action Yahoo knows of and the ledger lacks; the user decides."""
+    """A corporate action Yahoo knows of and one account's ledger lacks; the user decides.
+
+    `id` ("dividend:AAPL:2024-02-09") names it for confirm/dismiss together with the
+    account. For a dividend, `per_share` is the amount actually paid on that day (Yahoo
+    reports past dividends divided by every later split; that is undone here), `shares`
+    the account's holding at the close before the ex-date (who is entitled) and `amount`
+    the cash a confirmation would book: per_share x shares, to the cent. For a split,
+    `shares` is the holding before it. Nothing is written until `confirm_action`.
+    """
 
     symbol: str
     date: date
@@ -157,6 +168,31 @@ class SuggestedAction:
     per_share: float | None
     currency: str | None
     reason: str
+    id: str = ""
+    account_id: int | None = None
+    account: str | None = None
+    shares: Decimal | None = None
+    amount: Decimal | None = None
+    ratio: Decimal | None = None  # the split ratio exactly, as the ledger will store it
+    per_share_paid: Decimal | None = None  # the dividend per share exactly (split-undone)
+    blocked_by: str | None = None  # an earlier split still pending: decide it first
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmedAction:
+    """What confirming a suggestion wrote: `added` is False when the ledger already had
+    this exact row (same fingerprint), so nothing was written twice."""
+
+    action: SuggestedAction
+    entry: LedgerEntry
+    added: bool
+    changes: Changes
+
+
+SPLIT_WINDOW_DAYS = 5
+DIVIDEND_WINDOW_DAYS = 45
+"""A ledger entry this close counts as the action recorded (brokers book dividends on
+the pay date, weeks after Yahoo's ex-date; splits within a few days)."""
 
 
 def exchange_today() -> date:
@@ -553,53 +589,217 @@ class MarketService:
 
     # -- corporate actions ----------------------------------------------------------
 
-    def suggested_actions(self, symbols: Sequence[str] | None = None) -> list[SuggestedAction]:
-        """Yahoo splits and dividends after the first purchase that the ledger lacks.
+    def suggested_actions(
+        self, symbols: Sequence[str] | None = None, account: int | str | None = None
+    ) -> list[SuggestedAction]:
+        """Yahoo splits and dividends that an account's ledger lacks, one per account.
 
-        A ledger entry of the same type within a few days counts as recorded (brokers
-        book on the pay date, Yahoo reports the ex-date). Nothing is written.
+        Offered when the account held shares at the time (after its first purchase,
+        shares > 0 the day before), no ledger entry of that kind lies within a few days
+        (brokers book dividends on the pay date, Yahoo reports the ex-date), and the
+        user has not dismissed it. Nothing is written.
         """
         db = self._ctx.portfolio_db
-        wanted = _unique([normalise_symbol(s) for s in symbols]) if symbols else self.held_symbols()
-        first = ledger_reads.first_acquired(db, wanted)
-        recorded = ledger_reads.recorded_actions(db, wanted)
+        wanted = _unique([normalise_symbol(s) for s in symbols]) if symbols else None
+        only = self._ctx.portfolio.account(account).id if account is not None else None
+        first = {
+            k: v
+            for k, v in ledger_reads.first_acquired_by_account(db, wanted).items()
+            if only is None or k[0] == only
+        }
+        if not first:
+            return []
+        names = {a.id: a.name for a in self._ctx.config.list_accounts()}
+        held = sorted({symbol for _, symbol in first})
+        recorded = ledger_reads.recorded_actions_by_account(db, held)
+        dismissed = self._store.dismissed_actions()
+        shares_on = _HoldingsOn(self._ctx)
         out: list[SuggestedAction] = []
-        for symbol in wanted:
-            since = first.get(symbol)
-            if since is None:
-                continue
-            splits_known = [d for s, d, t in recorded if s == symbol and t == "split"]
-            divs_known = [
-                d for s, d, t in recorded if s == symbol and t in ("dividend", "reinvest")
-            ]
-            for day, ratio in self._store.splits(symbol):
-                if day > since and not _near(day, splits_known, 5):
-                    out.append(
-                        SuggestedAction(
-                            symbol,
-                            day,
-                            "split",
-                            ratio,
-                            None,
-                            None,
-                            f"Yahoo reports a {ratio:g}-for-1 split; the ledger has none",
+        for symbol in held:
+            splits = self._store.splits(symbol)
+            dividends = self._store.dividends(symbol)
+            for (account_id, sym), since in sorted(first.items()):
+                if sym != symbol:
+                    continue
+                candidates = [
+                    ("split", day, ratio, None, None) for day, ratio in splits if day > since
+                ] + [
+                    ("dividend", day, None, amount, currency)
+                    for day, amount, currency in dividends
+                    if day > since
+                ]
+                pending_split: str | None = None
+                for kind, day, ratio, amount, currency in sorted(candidates, key=lambda c: c[1]):
+                    window = SPLIT_WINDOW_DAYS if kind == "split" else DIVIDEND_WINDOW_DAYS
+                    if _near(day, recorded.get((account_id, symbol, kind), []), window):
+                        continue
+                    if (account_id, symbol, day, kind) in dismissed:
+                        continue
+                    holding = shares_on(account_id, symbol, day - timedelta(days=1))
+                    if holding is None:
+                        continue
+                    shares, held_currency = holding
+                    common = {
+                        "id": action_id(kind, symbol, day),
+                        "account_id": account_id,
+                        "account": names.get(account_id, f"#{account_id}"),
+                        "shares": shares,
+                    }
+                    if kind == "split":
+                        assert ratio is not None
+                        exact = split_ratio_decimal(ratio)
+                        out.append(
+                            SuggestedAction(
+                                symbol,
+                                day,
+                                "split",
+                                ratio,
+                                None,
+                                held_currency,
+                                f"Yahoo reports a {_ratio_text(exact)} split; this account "
+                                f"held {_qty(shares)} shares and its ledger has none",
+                                ratio=exact,
+                                **common,  # type: ignore[arg-type]
+                            )
                         )
+                        pending_split = out[-1].id
+                        continue
+                    assert amount is not None
+                    later = [split_ratio_decimal(r) for d, r in splits if d > day]
+                    paid = unadjusted_dividend(amount, later)
+                    cash = (paid * shares).quantize(CENT, rounding=ROUND_HALF_UP)
+                    note = f"Yahoo reports {_num(paid)} per share (ex-date)"
+                    if later:
+                        note += f", {_num(Decimal(repr(amount)))} after later splits"
+                    if currency and currency != held_currency:
+                        note += f"; Yahoo quotes it in {currency}, the account holds it in "
+                        note += held_currency
+                    reason = (
+                        f"{note}: {_qty(shares)} shares held -> {cash} {held_currency}; "
+                        "the ledger has no dividend near it"
                     )
-            for day, amount, currency in self._store.dividends(symbol):
-                if day > since and not _near(day, divs_known, 45):
+                    if pending_split:
+                        reason += (
+                            f". The share count depends on the split {pending_split}: "
+                            "confirm or dismiss it first"
+                        )
                     out.append(
                         SuggestedAction(
                             symbol,
                             day,
                             "dividend",
                             None,
-                            amount,
-                            currency,
-                            f"Yahoo reports a dividend of {amount:g} per share "
-                            "(ex-date); the ledger has none near it",
+                            float(paid),
+                            held_currency,
+                            reason,
+                            amount=cash,
+                            per_share_paid=paid,
+                            blocked_by=pending_split,
+                            **common,  # type: ignore[arg-type]
                         )
                     )
-        return sorted(out, key=lambda a: (a.date, a.symbol, a.type))
+        return sorted(out, key=lambda a: (a.date, a.symbol, a.type, a.account or ""))
+
+    def _pending(self, ident: str, account: int | str | None) -> list[SuggestedAction]:
+        kind, symbol, day = parse_action_id(ident)
+        found = [
+            a for a in self.suggested_actions([symbol], account) if (a.type, a.date) == (kind, day)
+        ]
+        if not found:
+            where = f" for account '{account}'" if account is not None else ""
+            raise NotFoundError(
+                f"No pending suggestion '{ident}'{where}: it is already in the ledger, was "
+                "dismissed, or Yahoo reports no such action while shares were held. "
+                "List them with `portfolioos prices actions`."
+            )
+        return found
+
+    def confirm_action(
+        self, ident: str, account: int | str | None = None, *, pay_date: date | str | None = None
+    ) -> ConfirmedAction:
+        """Write one suggested action into one account's ledger, as the user confirmed it.
+
+        A split becomes a split row with its exact ratio; a dividend a cash dividend of
+        per-share x shares held (see SuggestedAction), dated `pay_date` when given (the
+        day the broker will book it, so its own statement row later matches) or else
+        the ex-date. The row has the same shape an import gives the broker's own row,
+        so its fingerprint is the same: confirming twice, or importing that row later
+        with the same date and amount, adds nothing. Lots and holdings are rederived.
+        """
+        found = self._pending(ident, account)
+        if len(found) > 1:
+            names = ", ".join(f"'{a.account}'" for a in found)
+            raise ValidationError(
+                f"'{ident}' is pending in several accounts ({names}); say which with --account.",
+                field="account",
+            )
+        action = found[0]
+        assert action.account_id is not None
+        if action.blocked_by:
+            raise ValidationError(
+                f"Confirm or dismiss the split {action.blocked_by} in '{action.account}' "
+                f"first: the shares entitled to the dividend {action.id} depend on it.",
+                field="id",
+            )
+        currency = action.currency or "USD"
+        day = _parse_date(pay_date, "date") if pay_date is not None else action.date
+        if action.type == "dividend" and day < action.date:
+            raise ValidationError(
+                f"the pay date {day.isoformat()} is before the ex-date {action.date.isoformat()}",
+                field="date",
+            )
+        source = (
+            f"Confirmed from Yahoo's corporate actions ({action.id}) on "
+            f"{self._now().date().isoformat()}"
+        )
+        if action.type == "split":
+            entry = LedgerEntry(
+                account_id=action.account_id,
+                date=day,
+                type=TxType.SPLIT,
+                symbol=action.symbol,
+                quantity=None,
+                price=None,
+                amount=None,
+                fees=Decimal(0),
+                currency=currency,
+                note=f"{source}: {_ratio_text(action.ratio or Decimal(1))} split",
+                split_ratio=action.ratio,
+            )
+        else:
+            entry = LedgerEntry(
+                account_id=action.account_id,
+                date=day,
+                type=TxType.DIVIDEND,
+                symbol=action.symbol,
+                quantity=None,
+                price=None,
+                amount=action.amount,
+                fees=Decimal(0),
+                currency=currency,
+                note=(
+                    f"{source}: {_num(action.per_share_paid or Decimal(0))} per share x "
+                    f"{_qty(action.shares or Decimal(0))} shares held before the ex-date "
+                    f"{action.date.isoformat()}"
+                ),
+            )
+        (entry,) = with_fingerprints([entry])
+        added = LedgerStore(self._ctx.portfolio_db).add_entries([entry]) > 0
+        changes = NOTHING
+        if added:
+            changes = self._ctx.portfolio.rederive([action.account_id])
+        logger.info("confirmed %s for account %s (added=%s)", action.id, action.account, added)
+        return ConfirmedAction(action, entry, added, changes)
+
+    def dismiss_action(self, ident: str, account: int | str | None = None) -> list[SuggestedAction]:
+        """Stop offering a suggestion (in one account, or every account it is pending in).
+
+        Returns what was dismissed. Nothing in the ledger changes."""
+        found = self._pending(ident, account)
+        self._store.dismiss_actions(
+            [(a.account_id or 0, a.symbol, a.date, a.type) for a in found], self._now()
+        )
+        return found
 
     # -- manual prices ------------------------------------------------------------------
 
@@ -771,6 +971,81 @@ def _unique(items: list[str]) -> list[str]:
 
 def _near(day: date, days: list[date], window: int) -> bool:
     return any(abs((day - d).days) <= window for d in days)
+
+
+CENT = Decimal("0.01")
+
+
+def action_id(kind: str, symbol: str, day: date) -> str:
+    return f"{kind}:{symbol}:{day.isoformat()}"
+
+
+def parse_action_id(text: str) -> tuple[str, str, date]:
+    """'dividend:AAPL:2024-02-09' -> ('dividend', 'AAPL', date(2024, 2, 9))."""
+    parts = str(text).strip().split(":")
+    if len(parts) != 3 or parts[0].lower() not in ("split", "dividend"):
+        raise ValidationError(
+            f"'{text}' is not a suggestion id (like dividend:AAPL:2024-02-09 or "
+            "split:AAPL:2024-06-10)",
+            field="id",
+        )
+    return parts[0].lower(), normalise_symbol(parts[1]), _parse_date(parts[2], "id")
+
+
+def split_ratio_decimal(ratio: float) -> Decimal:
+    """Yahoo's float ratio (numerator/denominator) as the exact ratio it stands for:
+    1.5 for 3:2, 0.1 for 1:10, 2/3 to the ledger's 12 places for 2:3."""
+    from fractions import Fraction
+
+    frac = Fraction(ratio).limit_denominator(1000)
+    exact = Decimal(frac.numerator) / Decimal(frac.denominator)
+    return exact.quantize(Decimal("1e-12")).normalize()
+
+
+def unadjusted_dividend(amount: float, later_splits: Sequence[Decimal]) -> Decimal:
+    """The dividend actually paid per share: Yahoo divides past dividends by every later
+    split (AAPL's $3.29 of May 2014 shows as $0.47 after the 7:1 split), so multiply
+    them back. Yahoo rounds the adjusted figure, so the result is kept to 4 places."""
+    paid = Decimal(repr(float(amount)))
+    if not later_splits:
+        return paid
+    for ratio in later_splits:
+        paid *= ratio
+    return paid.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
+
+
+def _num(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _qty(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _ratio_text(ratio: Decimal) -> str:
+    from fractions import Fraction
+
+    frac = Fraction(ratio).limit_denominator(1000)
+    return f"{frac.numerator}-for-{frac.denominator}"
+
+
+class _HoldingsOn:
+    """Shares an account held in a symbol at the end of a day, from the engine's
+    holdings (split-aware), memoised per (account, day): None when none were held."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+        self._cache: dict[tuple[int, date], dict[str, tuple[Decimal, str]]] = {}
+
+    def __call__(self, account_id: int, symbol: str, day: date) -> tuple[Decimal, str] | None:
+        key = (account_id, day)
+        if key not in self._cache:
+            self._cache[key] = {
+                h.symbol: (h.shares, h.currency)
+                for h in self._ctx.portfolio.holdings(account=account_id, date=day)
+            }
+        found = self._cache[key].get(symbol)
+        return found if found and found[0] > 0 else None
 
 
 def _parse_date(value: date | str, field_name: str) -> date:

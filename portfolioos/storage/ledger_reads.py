@@ -51,3 +51,33 @@ def recorded_actions(db: DuckDatabase, symbols: Sequence[str]) -> list[tuple[str
         [list(symbols)],
     )
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def first_acquired_by_account(
+    db: DuckDatabase, symbols: Sequence[str] | None = None
+) -> dict[tuple[int, str], date]:
+    """(account_id, symbol) -> first day shares arrived in that account."""
+    rows = db.fetchall(
+        "SELECT account_id, symbol, min(coalesce(acquired_date, date)) FROM transactions "
+        "WHERE symbol IS NOT NULL AND symbol <> '' AND type IN ('buy','reinvest','transfer_in') "
+        "AND (? IS NULL OR symbol IN (SELECT unnest(?))) GROUP BY account_id, symbol",
+        [None if symbols is None else 1, None if symbols is None else list(symbols)],
+    )
+    return {(int(r[0]), r[1]): r[2] for r in rows}
+
+
+def recorded_actions_by_account(
+    db: DuckDatabase, symbols: Sequence[str]
+) -> dict[tuple[int, str, str], list[date]]:
+    """(account_id, symbol, 'split'|'dividend') -> days the ledger records one; a
+    reinvested dividend counts as a dividend."""
+    rows = db.fetchall(
+        "SELECT DISTINCT account_id, symbol, CASE WHEN type = 'split' THEN 'split' "
+        "ELSE 'dividend' END, date FROM transactions WHERE symbol IN (SELECT unnest(?)) "
+        "AND type IN ('split','dividend','reinvest') ORDER BY 1, 2, 3, 4",
+        [list(symbols)],
+    )
+    out: dict[tuple[int, str, str], list[date]] = {}
+    for account_id, symbol, kind, day in rows:
+        out.setdefault((int(account_id), symbol, kind), []).append(day)
+    return out

@@ -2,6 +2,8 @@
 
 Market prices are DOUBLE: they arrive as floats from Yahoo and feed analytics and
 charts; exact money lives in the ledger. Keys make every write an idempotent upsert.
+`dismissed_actions` holds the user's "no" to a corporate action Yahoo suggested: it
+lives beside the Yahoo data it answers, and goes with it if the cache is rebuilt.
 """
 
 from __future__ import annotations
@@ -68,9 +70,19 @@ CREATE TABLE validation_findings (
     detail VARCHAR NOT NULL,
     found_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
     PRIMARY KEY (symbol, date, kind)
+);
+CREATE TABLE dismissed_actions (
+    account_id INTEGER NOT NULL,
+    symbol VARCHAR NOT NULL,
+    date DATE NOT NULL,
+    type VARCHAR NOT NULL CHECK (type IN ('split','dividend')),
+    dismissed_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (account_id, symbol, date, type)
 )
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
-    sql_migration(1, "prices, dividends, splits, macro, security info, sync state", V1),
+    sql_migration(
+        1, "prices, dividends, splits, macro, security info, sync state, dismissed actions", V1
+    ),
 )

@@ -251,6 +251,34 @@ class MarketStore:
         rows = cur.fetchall()
         return dict(zip(names, rows[0], strict=True)) if rows else None
 
+    # -- corporate actions the user turned down -------------------------------------
+
+    def dismiss_actions(self, rows: Sequence[tuple[int, str, date, str]], when: datetime) -> int:
+        """Remember (account_id, symbol, date, type) as dismissed; returns rows new."""
+        if not rows:
+            return 0
+        import pandas as pd
+
+        frame = pd.DataFrame(rows, columns=["account_id", "symbol", "date", "type"]).assign(
+            dismissed_at=when
+        )
+        with self.db.write() as cur:
+            before = _count(cur, "SELECT count(*) FROM dismissed_actions", [])
+            cur.register("incoming_dismissals", frame)
+            try:
+                cur.execute(
+                    "INSERT OR IGNORE INTO dismissed_actions (account_id, symbol, date, type, "
+                    "dismissed_at) SELECT CAST(account_id AS INTEGER), symbol, CAST(date AS DATE), "
+                    "type, CAST(dismissed_at AS TIMESTAMP) FROM incoming_dismissals"
+                )
+            finally:
+                cur.unregister("incoming_dismissals")
+            return _count(cur, "SELECT count(*) FROM dismissed_actions", []) - before
+
+    def dismissed_actions(self) -> set[tuple[int, str, date, str]]:
+        rows = self.db.fetchall("SELECT account_id, symbol, date, type FROM dismissed_actions")
+        return {(int(r[0]), r[1], r[2], r[3]) for r in rows}
+
     # -- macro ----------------------------------------------------------------------
 
     def write_macro(

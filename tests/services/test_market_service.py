@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from portfolioos.domain.accounts import AccountDraft
 from portfolioos.domain.ledger import LedgerEntry, TxType, with_fingerprints
 from portfolioos.errors import ImportFileError, MarketDataError
 from portfolioos.market.calendar import trading_days
@@ -248,6 +249,8 @@ def entry(
 
 
 def test_held_symbols_and_suggested_corporate_actions(ctx: AppContext, yahoo: YahooServer) -> None:
+    account, _ = ctx.portfolio.create_account(AccountDraft(name="Brokerage"))
+    assert account.id == 1
     LedgerStore(ctx.portfolio_db).add_entries(
         with_fingerprints(
             [

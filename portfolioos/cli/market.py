@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from portfolioos.services.context import AppContext
-    from portfolioos.services.market import SyncReport
+    from portfolioos.services.market import SuggestedAction, SyncReport
 
 
 def register(
@@ -70,9 +70,29 @@ def register(
     add.set_defaults(handler=_add, access="write")
 
     actions = verbs.add_parser(
-        "actions", help="splits/dividends Yahoo knows and the ledger lacks", parents=[common]
+        "actions",
+        help="splits/dividends Yahoo knows and the ledger lacks; confirm or dismiss them",
+        description=(
+            "`prices actions [SYMBOL ...]` lists suggestions (one per account); "
+            "`prices actions confirm ID --account A [--date PAYDATE]` writes one into that "
+            "account's ledger; `prices actions dismiss ID [--account A]` stops offering it. "
+            "IDs look like dividend:AAPL:2024-02-09."
+        ),
+        parents=[common],
     )
-    actions.add_argument("symbols", nargs="*", metavar="SYMBOL")
+    actions.add_argument(
+        "words",
+        nargs="*",
+        metavar="SYMBOL | confirm ID | dismiss ID",
+        action=_ActionWords,
+    )
+    actions.add_argument("--account", help="account name or id")
+    actions.add_argument(
+        "--date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="confirm: book the dividend on this pay date (default: the ex-date)",
+    )
     actions.add_argument("--json", action="store_true")
     actions.set_defaults(handler=_actions, access="read")
 
@@ -106,6 +126,22 @@ def register(
     )
     info.add_argument("--json", action="store_true")
     info.set_defaults(handler=_info, access="write")
+
+
+class _ActionWords(argparse.Action):
+    """`confirm ID` and `dismiss ID` write (take the data-folder lock); a listing reads."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        words = list(values or [])
+        setattr(namespace, self.dest, words)
+        if words and words[0].lower() in ("confirm", "dismiss"):
+            namespace.access = "write"
 
 
 def _date(text: str) -> date:
@@ -254,18 +290,78 @@ def _add(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def _actions(args: argparse.Namespace, ctx: AppContext) -> int:
-    found = ctx.market.suggested_actions(args.symbols or None)
-    if args.json:
-        print_json({"suggestions": found})
+def _action_row(a: SuggestedAction) -> dict[str, Any]:
+    if a.type == "split":
+        what = f"{a.ratio:f}".rstrip("0").rstrip(".") + " new per old" if a.ratio else "-"
     else:
-        print_table(
-            [
-                {"symbol": a.symbol, "date": a.date, "type": a.type, "reason": a.reason}
-                for a in found
-            ],
-            ("symbol", "date", "type", "reason"),
+        what = f"{a.amount} {a.currency}" if a.amount is not None else "-"
+    return {
+        "id": a.id,
+        "account": a.account,
+        "shares": a.shares,
+        "writes": what,
+        "reason": a.reason,
+    }
+
+
+def _actions(args: argparse.Namespace, ctx: AppContext) -> int:
+    words = list(args.words)
+    verb = words[0].lower() if words and words[0].lower() in ("confirm", "dismiss") else None
+    if verb is None:
+        if args.date:
+            raise ValidationError("--date goes with `confirm ID`.", field="date")
+        found = ctx.market.suggested_actions(words or None, args.account)
+        if args.json:
+            print_json({"suggestions": found})
+        elif not found:
+            print("No suggestions: the ledger has every split and dividend Yahoo reports.")
+        else:
+            print_table(
+                [_action_row(a) for a in found], ("id", "account", "shares", "writes", "reason")
+            )
+        return 0
+    if len(words) != 2:
+        raise ValidationError(f"Use `prices actions {verb} ID`, one id.", field="id")
+    ident = words[1]
+    if verb == "dismiss":
+        if args.date:
+            raise ValidationError("--date goes with `confirm ID`.", field="date")
+        gone = ctx.market.dismiss_action(ident, args.account)
+        if args.json:
+            print_json({"dismissed": gone})
+        else:
+            for a in gone:
+                print(f"dismissed {a.id} for {a.account}; it will not be offered again")
+        return 0
+    done = ctx.market.confirm_action(ident, args.account, pay_date=args.date)
+    entry = done.entry
+    if args.json:
+        print_json(
+            {
+                "confirmed": done.action,
+                "added": done.added,
+                "entry": {
+                    "account": done.action.account,
+                    "date": entry.date,
+                    "type": entry.type.value,
+                    "symbol": entry.symbol,
+                    "amount": entry.amount,
+                    "split_ratio": entry.split_ratio,
+                    "currency": entry.currency,
+                    "note": entry.note,
+                    "fingerprint": entry.fingerprint,
+                },
+            }
         )
+    elif done.added:
+        what = (
+            f"split ratio {entry.split_ratio}"
+            if entry.type.value == "split"
+            else f"dividend {entry.amount} {entry.currency}"
+        )
+        print(f"wrote {entry.symbol} {what} on {entry.date} to {done.action.account}")
+    else:
+        print(f"{done.action.account} already has this exact row; nothing written")
     return 0
 
 

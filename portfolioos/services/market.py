@@ -602,14 +602,14 @@ class MarketService:
         db = self._ctx.portfolio_db
         wanted = _unique([normalise_symbol(s) for s in symbols]) if symbols else None
         only = self._ctx.portfolio.account(account).id if account is not None else None
+        names = {a.id: a.name for a in self._ctx.config.list_accounts()}
         first = {
             k: v
             for k, v in ledger_reads.first_acquired_by_account(db, wanted).items()
-            if only is None or k[0] == only
+            if (only is None or k[0] == only) and k[0] in names
         }
         if not first:
             return []
-        names = {a.id: a.name for a in self._ctx.config.list_accounts()}
         held = sorted({symbol for _, symbol in first})
         recorded = ledger_reads.recorded_actions_by_account(db, held)
         dismissed = self._store.dismissed_actions()

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from keyring.backends import fail
 
+from portfolioos.domain.accounts import AccountDraft
 from portfolioos.domain.ledger import LedgerEntry, TxType, with_fingerprints
 from portfolioos.market.calendar import last_completed_session
 from portfolioos.secrets import Keychain
@@ -46,7 +47,9 @@ def without_days(bars: Bars, days: list[date]) -> Bars:
 
 
 def hold(ctx: AppContext, *symbols: str, day: date | None = None) -> None:
-    """Buy 10 shares of each symbol in account 1, so they count as held."""
+    """Buy 10 shares of each symbol in account 1 ("Brokerage"), so they count as held."""
+    if not ctx.config.list_accounts():
+        ctx.portfolio.create_account(AccountDraft(name="Brokerage"))
     entries = [
         LedgerEntry(
             account_id=1,

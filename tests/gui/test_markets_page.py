@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -254,23 +255,60 @@ def test_fred_series_synced_and_charted(qtbot, ctx, fred, window) -> None:  # ty
     assert page.macro.note.text().startswith("36 observations")
 
 
-def test_suggested_corporate_actions_are_listed_and_nothing_is_written(
-    qtbot, ctx, yahoo, window
-) -> None:  # type: ignore[no-untyped-def]
+def ledger_rows(ctx) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    return ctx.portfolio_db.fetchall(
+        "SELECT account_id, date, type, amount, split_ratio FROM transactions ORDER BY id"
+    )
+
+
+def test_corporate_actions_listed_confirmed_and_dismissed(qtbot, ctx, yahoo, window) -> None:  # type: ignore[no-untyped-def]
     hold(ctx, "AAA")
     ctx.market.sync_prices(["AAA"])
-    ledger_before = ctx.portfolio_db.fetchall("SELECT count(*) FROM transactions")
+    before = ledger_rows(ctx)
     page = markets(qtbot, window)
     page.show_tab("actions")
     qtbot.waitUntil(lambda: page.actions_model.rowCount() == 2, timeout=10000)
     rows = page.actions_model.rows
     assert rows == ctx.market.suggested_actions()
-    assert [(r.date, r.type) for r in rows] == [(DIV_DAY, "dividend"), (SPLIT_DAY, "split")]
-    ratio = page.actions_model.index(1, page.actions_model.column_named("Per share / ratio"))
-    assert ratio.data() == "2-for-1"
-    assert "Nothing is written from here" in page.actions_note.text()
+    assert [(r.date, r.type, r.account) for r in rows] == [
+        (DIV_DAY, "dividend", "Brokerage"),
+        (SPLIT_DAY, "split", "Brokerage"),
+    ]
+    model = page.actions_model
+    # Yahoo's 0.5 is after the later 2:1 split: $1.00 was paid on each of 10 shares.
+    assert model.index(0, model.column_named("Per share / ratio")).data() == "$1.00"
+    assert model.index(0, model.column_named("Writes")).data() == "$10.00"
+    assert model.index(1, model.column_named("Per share / ratio")).data() == "2-for-1"
     assert page.actions_stack.currentWidget() is page.actions_table
-    assert ctx.portfolio_db.fetchall("SELECT count(*) FROM transactions") == ledger_before
+    assert page.selected_action() == rows[0] and page.confirm_button.isEnabled()
+
+    # The dialog names the row; Cancel writes nothing.
+    dialog = page.confirm_selected()
+    assert dialog is not None and dialog.isVisible()
+    assert "Brokerage" in dialog.summary.text() and dialog.amount.text() == "$10.00"
+    dialog.reject()
+    assert ledger_rows(ctx) == before
+
+    # Write to ledger, on the pay date the user picked.
+    pay = DIV_DAY + timedelta(days=5)
+    dialog = page.confirm_selected()
+    assert dialog is not None and dialog.date_edit is not None
+    dialog.date_edit.setDate(QDate(pay.year, pay.month, pay.day))
+    dialog.write_button.click()
+    qtbot.waitUntil(lambda: page.actions_status.text().startswith("Wrote"), timeout=10000)
+    qtbot.waitUntil(lambda: page.actions_model.rowCount() == 1, timeout=10000)
+    assert ledger_rows(ctx) == [*before, (1, pay, "dividend", Decimal("10.00"), None)]
+    assert "$10.00 dividend of AAA" in page.actions_status.text()
+
+    # Dismiss the split: asked first, then gone for good, the ledger untouched.
+    assert page.selected_action().type == "split"
+    box = page.dismiss_selected()
+    assert box is not None and "Nothing is written to the ledger" in box.text()
+    box.dismiss_button.click()
+    qtbot.waitUntil(lambda: page.actions_stack.currentWidget() is page.no_actions, timeout=10000)
+    assert ctx.market.suggested_actions() == []
+    assert len(ledger_rows(ctx)) == len(before) + 1
+    assert not page.confirm_button.isEnabled() and not page.dismiss_button.isEnabled()
 
 
 def test_cancel_stops_the_sync_between_symbols(qtbot, ctx, yahoo, window) -> None:  # type: ignore[no-untyped-def]

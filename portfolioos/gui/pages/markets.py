@@ -37,6 +37,12 @@ from portfolioos.gui import format as fmt
 from portfolioos.gui.charts import PriceChart
 from portfolioos.gui.dialogs import show_error
 from portfolioos.gui.format import Tone
+from portfolioos.gui.market.actions import (
+    ConfirmActionDialog,
+    DismissActionDialog,
+    split_text,
+    what_is_written,
+)
 from portfolioos.gui.market.macro import MacroPanel
 from portfolioos.gui.market.manual import ManualPriceDialog
 from portfolioos.gui.models.table import LEFT, SORT_ROLE, Col, RowTableModel
@@ -277,19 +283,38 @@ class MarketsPage(Page):
         column = QVBoxLayout(actions_tab)
         column.setContentsMargins(0, 8, 0, 0)
         self.actions_note = QLabel(
-            "Splits and dividends Yahoo reports after your first purchase that your ledger "
-            "has no entry for. Nothing is written from here: to record one, import the "
-            "broker statement that contains it (Import page), or a CSV with the split or "
-            "dividend row. Re-importing never duplicates what is already recorded."
+            "Splits and dividends Yahoo reports while an account held the symbol and its "
+            "ledger has no entry for. Nothing is written until you confirm one: Confirm… "
+            "shows the exact row it adds. Dismiss stops offering it. A broker statement "
+            "imported later with the same row adds nothing twice."
         )
         self.actions_note.setWordWrap(True)
         column.addWidget(self.actions_note)
+        action_bar = QHBoxLayout()
+        self.confirm_button = QPushButton("Confirm…")
+        self.confirm_button.setObjectName("confirmAction")
+        self.confirm_button.setToolTip("Write the selected action into its account's ledger")
+        self.confirm_button.clicked.connect(self.confirm_selected)
+        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.setObjectName("dismissAction")
+        self.dismiss_button.setToolTip("Stop offering the selected action")
+        self.dismiss_button.clicked.connect(self.dismiss_selected)
+        self.actions_status = QLabel("")
+        self.actions_status.setObjectName("actionsStatus")
+        self.actions_status.setWordWrap(True)
+        action_bar.addWidget(self.confirm_button)
+        action_bar.addWidget(self.dismiss_button)
+        action_bar.addWidget(self.actions_status, 1)
+        column.addLayout(action_bar)
         self.actions_model = RowTableModel(
             (
                 Col("Date", "date"),
+                Col("Account", "account", align=LEFT),
                 Col("Symbol", "symbol", align=LEFT),
                 Col("Type", "type", align=LEFT),
                 Col("Per share / ratio", _action_amount, align=LEFT),
+                Col("Shares", "shares", format=_shares_text),
+                Col("Writes", _action_writes, tooltip=lambda a: a.reason),
                 Col("Why", "reason", align=LEFT),
             )
         )
@@ -298,20 +323,28 @@ class MarketsPage(Page):
         self.actions_table.setModel(self.actions_model)
         self.actions_table.verticalHeader().hide()
         self.actions_table.setShowGrid(False)
+        self.actions_table.setWordWrap(False)
         self.actions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.actions_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.actions_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.actions_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.actions_table.horizontalHeader().setStretchLastSection(True)
+        self.actions_table.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_action_buttons()
+        )
+        self.actions_table.doubleClicked.connect(lambda *_: self.confirm_selected())
         self.no_actions = EmptyState(
             "Nothing to add",
-            "Every split and dividend Yahoo reports for your held symbols since you bought "
-            "them is already in your ledger (or no prices have been synced yet).",
+            "Every split and dividend Yahoo reports while you held a symbol is in your "
+            "ledger or was dismissed (or no prices have been synced yet).",
         )
         self.actions_stack = QStackedWidget()
         self.actions_stack.addWidget(self.actions_table)
         self.actions_stack.addWidget(self.no_actions)
         self.actions_stack.setCurrentWidget(self.no_actions)
+        self._update_action_buttons()
         column.addWidget(self.actions_stack, 1)
         self.tabs.addTab(price_tab, "Price")
         self.tabs.addTab(self.macro, "Macro (FRED)")
@@ -606,12 +639,111 @@ class MarketsPage(Page):
         run_task(
             self.ctx.market.suggested_actions,
             on_result=self._show_actions,
-            on_error=self.actions_note.setText,
+            on_error=self.actions_status.setText,
         )
 
     def _show_actions(self, actions: list[Any]) -> None:
+        selected = self.selected_action()
         self.actions_model.set_rows(actions)
         self.actions_stack.setCurrentWidget(self.actions_table if actions else self.no_actions)
+        keep = next(
+            (
+                i
+                for i, a in enumerate(actions)
+                if selected and (a.id, a.account_id) == (selected.id, selected.account_id)
+            ),
+            0 if actions else -1,
+        )
+        if keep >= 0:
+            self.actions_table.setCurrentIndex(self.actions_model.index(keep, 0))
+        self._update_action_buttons()
+
+    def selected_action(self) -> Any:
+        index = self.actions_table.currentIndex()
+        if not index.isValid() or index.row() >= self.actions_model.rowCount():
+            return None
+        return self.actions_model.row_at(index.row())
+
+    def _update_action_buttons(self) -> None:
+        action = self.selected_action()
+        self.dismiss_button.setEnabled(action is not None)
+        self.confirm_button.setEnabled(action is not None and not action.blocked_by)
+        self.confirm_button.setToolTip(
+            f"Decide the split {action.blocked_by} first: the shares entitled depend on it"
+            if action is not None and action.blocked_by
+            else "Write the selected action into its account's ledger"
+        )
+
+    def confirm_selected(self) -> ConfirmActionDialog | None:
+        """Ask with the exact row; the write runs in a worker once the user agrees."""
+        action = self.selected_action()
+        if action is None or action.blocked_by:
+            return None
+        dialog = ConfirmActionDialog(action, self)
+        dialog.accepted.connect(lambda: self._write_action(action, dialog.pay_date()))
+        dialog.open()
+        return dialog
+
+    def _write_action(self, action: Any, pay_date: dt.date | None) -> None:
+        self.confirm_button.setEnabled(False)
+        self.actions_status.setText(f"Writing {action.id} to {action.account}…")
+        run_task(
+            self.ctx.market.confirm_action,
+            action.id,
+            action.account_id,
+            pay_date=pay_date,
+            on_result=self._action_written,
+            on_error=self._action_failed,
+        )
+
+    def _action_written(self, done: Any) -> None:
+        entry = done.entry
+        if done.added:
+            self.actions_status.setText(
+                f"Wrote {what_is_written(done.action)} of {entry.symbol} on "
+                f"{fmt.date_long(entry.date)} to {done.action.account}"
+            )
+        else:
+            self.actions_status.setText(
+                f"{done.action.account} already had this row; nothing was written"
+            )
+        self.changed.emit(done.changes)
+        self.load_actions()
+
+    def _action_failed(self, message: str) -> None:
+        self.actions_status.setText("")
+        self._update_action_buttons()
+        show_error(self, message)
+
+    def dismiss_selected(self) -> DismissActionDialog | None:
+        action = self.selected_action()
+        if action is None:
+            return None
+        dialog = DismissActionDialog(action, self)
+
+        def clicked(button: Any) -> None:
+            if button is dialog.dismiss_button:
+                self._dismiss(action)
+
+        dialog.buttonClicked.connect(clicked)
+        dialog.open()
+        return dialog
+
+    def _dismiss(self, action: Any) -> None:
+        run_task(
+            self.ctx.market.dismiss_action,
+            action.id,
+            action.account_id,
+            on_result=lambda gone: self._dismissed(action),
+            on_error=self._action_failed,
+        )
+
+    def _dismissed(self, action: Any) -> None:
+        self.actions_status.setText(
+            f"Dismissed the {action.type} of {action.symbol} on "
+            f"{fmt.date_long(action.date)} for {action.account}"
+        )
+        self.load_actions()
 
     def open_api_keys(self) -> None:
         window = self.window()
@@ -643,11 +775,23 @@ def _counts_text(rows: list[Any]) -> str:
 
 
 def _action_amount(action: Any) -> str:
-    if action.type == "split" and action.split_ratio:
-        return f"{action.split_ratio:g}-for-1"
-    if action.per_share is not None:
-        return fmt.money(action.per_share, action.currency or "USD")
+    if action.type == "split":
+        return split_text(action)
+    paid = action.per_share_paid
+    if paid is not None:
+        places = max(0, -int(paid.normalize().as_tuple().exponent))
+        return fmt.money(paid, action.currency or "USD", decimals=min(max(2, places), 6))
     return fmt.DASH
+
+
+def _action_writes(action: Any) -> str:
+    if action.type == "split":
+        return f"ratio {format(action.ratio.normalize(), 'f')}" if action.ratio else fmt.DASH
+    return fmt.money(action.amount, action.currency or "USD") if action.amount else fmt.DASH
+
+
+def _shares_text(value: Any) -> str:
+    return fmt.DASH if value is None else format(value.normalize(), "f")
 
 
 def _info_text(data: SymbolData, last: dt.date | None) -> str:

@@ -282,10 +282,19 @@ def main() -> int:
                 page.select_symbol("VTI")  # type: ignore[attr-defined]
                 page.chart.set_mode("candle")  # type: ignore[attr-defined]
                 settle(lambda p=page: p.symbol_data is not None and p.symbol_data.symbol == "VTI")  # type: ignore[attr-defined]
+                shots.append((f"{index + 1:02d}b-markets-actions", "actions"))
             if title == "Assistant":
                 consent_shot(ctx, window, out / f"{index + 1:02d}b-assistant-consent.png")
             for name, section in shots:
-                if section is not None:
+                if section == "actions":  # Markets' corporate actions tab
+                    page.show_tab("actions")  # type: ignore[attr-defined]
+                    settle(
+                        lambda p=page: (
+                            QThreadPool.globalInstance().activeThreadCount() == 0
+                            and p.actions_stack.currentWidget() is not None
+                        )  # type: ignore[attr-defined]
+                    )
+                elif section is not None:
                     page.show_section(section)  # type: ignore[attr-defined]
                     if section == "assistant":
                         keys = page.keys  # type: ignore[attr-defined]

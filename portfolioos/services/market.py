@@ -741,6 +741,19 @@ class MarketService:
                 f"first: the shares entitled to the dividend {action.id} depend on it.",
                 field="id",
             )
+        entry = self.entry_for(action, pay_date)
+        (entry,) = with_fingerprints([entry])
+        added = LedgerStore(self._ctx.portfolio_db).add_entries([entry]) > 0
+        changes = NOTHING
+        if added:
+            changes = self._ctx.portfolio.rederive([action.account_id])
+        logger.info("confirmed %s for account %s (added=%s)", action.id, action.account, added)
+        return ConfirmedAction(action, entry, added, changes)
+
+    def entry_for(self, action: SuggestedAction, pay_date: date | str | None = None) -> LedgerEntry:
+        """The exact ledger row confirming `action` writes (no I/O): what the GUI's
+        confirmation dialog shows before anything is written."""
+        assert action.account_id is not None
         currency = action.currency or "USD"
         day = _parse_date(pay_date, "date") if pay_date is not None else action.date
         if action.type == "dividend" and day < action.date:
@@ -783,13 +796,7 @@ class MarketService:
                     f"{action.date.isoformat()}"
                 ),
             )
-        (entry,) = with_fingerprints([entry])
-        added = LedgerStore(self._ctx.portfolio_db).add_entries([entry]) > 0
-        changes = NOTHING
-        if added:
-            changes = self._ctx.portfolio.rederive([action.account_id])
-        logger.info("confirmed %s for account %s (added=%s)", action.id, action.account, added)
-        return ConfirmedAction(action, entry, added, changes)
+        return entry
 
     def dismiss_action(self, ident: str, account: int | str | None = None) -> list[SuggestedAction]:
         """Stop offering a suggestion (in one account, or every account it is pending in).

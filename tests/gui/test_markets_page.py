@@ -286,6 +286,8 @@ def test_corporate_actions_listed_confirmed_and_dismissed(qtbot, ctx, yahoo, win
     dialog = page.confirm_selected()
     assert dialog is not None and dialog.isVisible()
     assert "Brokerage" in dialog.summary.text() and dialog.amount.text() == "$10.00"
+    assert dialog.note.text() == ctx.market.entry_for(rows[0]).note
+    assert "1 per share x 10 shares held before the ex-date" in dialog.note.text()
     dialog.reject()
     assert ledger_rows(ctx) == before
 

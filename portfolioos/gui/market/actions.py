@@ -54,9 +54,10 @@ def _escape(text: str) -> str:
 class ConfirmActionDialog(QDialog):
     """Shows the ledger row a confirmation adds; accepted only by "Write to ledger"."""
 
-    def __init__(self, action: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, action: Any, entry: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.action = action
+        self.entry = entry
         self.setObjectName("confirmActionDialog")
         self.setWindowTitle("Write to the ledger?")
         self.setMinimumWidth(460)
@@ -81,9 +82,12 @@ class ConfirmActionDialog(QDialog):
             form.addRow("Date", self.date_edit)
             self.amount = QLabel(fmt.money(action.amount, action.currency or "USD"))
             form.addRow("Amount", self.amount)
+            per_share = action.per_share_paid
+            places = max(2, -int(per_share.normalize().as_tuple().exponent))
             basis = (
-                f"{_plain(action.per_share_paid)} per share × {_plain(action.shares)} shares "
-                f"held before the ex-date {fmt.date_long(action.date)}"
+                f"{fmt.money(per_share, action.currency or 'USD', decimals=min(places, 6))} "
+                f"per share × {_plain(action.shares)} shares held before the ex-date "
+                f"{fmt.date_long(action.date)}"
             )
         else:
             form.addRow("Date", QLabel(action.date.isoformat()))
@@ -92,6 +96,10 @@ class ConfirmActionDialog(QDialog):
             basis = f"{_plain(action.shares)} shares become {_plain(action.shares * action.ratio)}"
         self.amount.setObjectName("confirmAmount")
         form.addRow("From", QLabel(basis))
+        self.note = QLabel(entry.note)
+        self.note.setObjectName("confirmNote")
+        self.note.setWordWrap(True)
+        form.addRow("Note", self.note)
         column.addLayout(form)
         muted = colors.muted_text(self.palette()).name()
         hint_text = (

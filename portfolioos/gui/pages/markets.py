@@ -315,7 +315,7 @@ class MarketsPage(Page):
                 Col("Per share / ratio", _action_amount, align=LEFT),
                 Col("Shares", "shares", format=_shares_text),
                 Col("Writes", _action_writes, tooltip=lambda a: a.reason),
-                Col("Why", "reason", align=LEFT),
+                Col("Why", "reason", align=LEFT, tooltip=lambda a: a.reason),
             )
         )
         self.actions_table = QTableView()
@@ -679,7 +679,7 @@ class MarketsPage(Page):
         action = self.selected_action()
         if action is None or action.blocked_by:
             return None
-        dialog = ConfirmActionDialog(action, self)
+        dialog = ConfirmActionDialog(action, self.ctx.market.entry_for(action), self)
         dialog.accepted.connect(lambda: self._write_action(action, dialog.pay_date()))
         dialog.open()
         return dialog
@@ -785,6 +785,8 @@ def _action_amount(action: Any) -> str:
 
 
 def _action_writes(action: Any) -> str:
+    if action.blocked_by:
+        return "after the split"
     if action.type == "split":
         return f"ratio {format(action.ratio.normalize(), 'f')}" if action.ratio else fmt.DASH
     return fmt.money(action.amount, action.currency or "USD") if action.amount else fmt.DASH
@@ -801,7 +803,7 @@ def _info_text(data: SymbolData, last: dt.date | None) -> str:
     name = info.get("name")
     if name:
         parts.append(f"<b>{_escape(str(name))}</b>")
-    for key in ("exchange", "currency", "asset_type"):
+    for key in ("exchange", "currency", "asset_type", "sector", "industry"):
         if info.get(key):
             parts.append(_escape(str(info[key])).replace("_", " "))
     rows = len(data.bars)

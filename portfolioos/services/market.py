@@ -337,14 +337,24 @@ class MarketService:
             else today - timedelta(days=365 * INITIAL_YEARS)
         )
         fetch = self._fetcher()
-        try:
-            history: YahooHistory = call_with_retries(
-                lambda: fetch(symbol, start, today),
+
+        def fetch_from(first: date) -> YahooHistory:
+            return call_with_retries(
+                lambda: fetch(symbol, first, today),
                 retryable=lambda e: isinstance(e, FetchError) and e.retryable,
                 backoff=self._backoff,
                 limiter=self._yahoo_limiter,
                 sleep=self._sleep,
             )
+
+        try:
+            history = fetch_from(start)
+            if last is not None and not full and _new_split(history, store.splits(symbol)):
+                # Yahoo divides every earlier price and dividend by a new split: re-read
+                # the whole history so the stored ones are in the same terms again
+                # (a dividend stored as paid would otherwise be un-split twice).
+                first = store.first_bar_date(symbol) or start
+                history = fetch_from(min(first, today - timedelta(days=365 * INITIAL_YEARS)))
         except FetchError as exc:
             status = _STATUS.get(exc.kind, "failed")
             message = str(exc)
@@ -974,6 +984,11 @@ def normalise_series(series_id: str) -> str:
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def _new_split(history: YahooHistory, stored: list[tuple[date, float]]) -> bool:
+    known = {d for d, _ in stored}
+    return any(d not in known for d in history.splits["date"])
 
 
 def _near(day: date, days: list[date], window: int) -> bool:

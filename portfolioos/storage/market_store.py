@@ -189,6 +189,10 @@ class MarketStore:
         )
         return {r[0]: r[1] for r in rows}
 
+    def first_bar_date(self, symbol: str) -> date | None:
+        row = self.db.fetchone("SELECT min(date) FROM price_history WHERE symbol = ?", [symbol])
+        return row[0] if row else None
+
     def latest_bars(
         self, symbols: Sequence[str] | None = None
     ) -> dict[str, tuple[date, float, str | None, str]]:

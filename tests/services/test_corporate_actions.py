@@ -186,3 +186,34 @@ def test_exact_ratios_and_split_undone_dividends() -> None:
     assert unadjusted_dividend(0.1175, [Decimal(7), Decimal(4)]) == Decimal("3.29")
     assert unadjusted_dividend(0.24, []) == Decimal("0.24")
     assert parse_action_id("Dividend:aapl:2024-02-09") == ("dividend", "AAPL", date(2024, 2, 9))
+
+
+def test_a_new_split_rereads_the_history_so_dividends_stay_in_one_basis(
+    ctx: AppContext, yahoo: YahooServer
+) -> None:
+    account, _ = ctx.portfolio.create_account(AccountDraft(name="Brokerage"))
+    LedgerStore(ctx.portfolio_db).add_entries(
+        with_fingerprints([row(account.id, date(2023, 9, 1), TxType.BUY, "10")])
+    )
+    # Before the split Yahoo reports the dividends as paid (0.96, 1.00) ...
+    as_paid = {date(2024, 2, 9): 0.96, date(2024, 5, 10): 1.00}
+    yahoo.tickers["AAPL"] = make_bars("AAPL", START, END, dividends=as_paid)
+    service(ctx, yahoo.url, today=date(2024, 6, 3)).sync_prices(["AAPL"])
+    stored = ctx.market_db.fetchall("SELECT date, amount FROM dividends ORDER BY date")
+    assert stored == sorted(as_paid.items())
+    # ... and after it, divided by 4, like every earlier price. The next sync sees a
+    # split it did not know and re-reads the history once.
+    yahoo.tickers["AAPL"] = make_bars(
+        "AAPL", START, END, dividends=DIVS, splits={SPLIT_DAY: (4.0, 1.0)}
+    )
+    yahoo.reset_counts()
+    market = service(ctx, yahoo.url)
+    market.sync_prices(["AAPL"])
+    incremental, full = yahoo.chart_requests("AAPL")
+    assert int(full["period1"][0]) < int(incremental["period1"][0])
+    got = {a.date: a.per_share_paid for a in market.suggested_actions() if a.type == "dividend"}
+    assert got[date(2024, 2, 9)] == Decimal("0.96") and got[date(2024, 5, 10)] == Decimal(1)
+    # Known split now: the next sync is incremental again.
+    yahoo.reset_counts()
+    service(ctx, yahoo.url, today=date(2024, 10, 2)).sync_prices(["AAPL"], refresh_info=False)
+    assert len(yahoo.chart_requests("AAPL")) <= 1

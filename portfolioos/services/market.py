@@ -64,6 +64,9 @@ INITIAL_YEARS = 10
 INFO_MAX_AGE = timedelta(days=30)
 """A security's profile (sector, industry, name) is refetched when older than this: it
 rarely changes, and every fetch costs three Yahoo requests."""
+INFO_REQUESTS = 3
+"""Requests behind one `Ticker.info` (quoteSummary, v7 quote, key statistics): the
+Yahoo token bucket is charged for each."""
 FRED_SECRET = "fred-api-key"
 YAHOO_URL_ENV = "PORTFOLIOOS_YAHOO_BASE_URL"
 FRED_URL_ENV = "PORTFOLIOOS_FRED_ROOT_URL"
@@ -405,9 +408,16 @@ class MarketService:
     def _fetch_info(self, store: MarketStore, symbol: str) -> tuple[str, str]:
         """Fetch one profile; store it, or note why not. Stored info is never erased."""
         fetch = self._info_fetcher()
+
+        def attempt() -> dict[str, Any]:
+            # Ticker.info is three Yahoo requests; the limiter gave one token already.
+            for _ in range(INFO_REQUESTS - 1):
+                self._yahoo_limiter.acquire()
+            return fetch(symbol)
+
         try:
             info: dict[str, Any] = call_with_retries(
-                lambda: fetch(symbol),
+                attempt,
                 retryable=lambda e: isinstance(e, FetchError) and e.retryable,
                 backoff=self._backoff,
                 limiter=self._yahoo_limiter,

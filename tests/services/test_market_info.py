@@ -7,15 +7,16 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from portfolioos.market.ratelimit import TokenBucket
 from portfolioos.services.context import AppContext
-from portfolioos.services.market import INFO_MAX_AGE
+from portfolioos.services.market import INFO_MAX_AGE, MarketService
 from tests.market.fixture_servers import (
     YahooServer,
     closed_port_url,
     fresh_yfinance_state,  # noqa: F401  (autouse)
     make_bars,
 )
-from tests.services.test_market_service import END, START, Sleeps, service
+from tests.services.test_market_service import END, START, TODAY, Sleeps, service
 
 T0 = datetime(2024, 10, 1, 22, 0)
 
@@ -148,3 +149,29 @@ def test_offline_price_sync_does_not_try_the_profile(ctx: AppContext) -> None:
     report = market.sync_prices(["AAPL"])
     assert (report.results[0].status, report.results[0].info_status) == ("offline", None)
     assert ctx.market_db.fetchone("SELECT count(*) FROM security_info") == (0,)
+
+
+def test_each_profile_fetch_is_charged_three_yahoo_tokens(
+    ctx: AppContext, yahoo: YahooServer
+) -> None:
+    class FakeTime:
+        def __init__(self) -> None:
+            self.t = 0.0
+            self.slept: list[float] = []
+
+        def clock(self) -> float:
+            return self.t
+
+        def sleep(self, seconds: float) -> None:
+            self.slept.append(seconds)
+            self.t += seconds
+
+    fake = FakeTime()
+    bucket = TokenBucket(2.0, capacity=2.0, clock=fake.clock, sleep=fake.sleep)
+    market = MarketService(
+        ctx, yahoo_base_url=yahoo.url, today=lambda: TODAY, yahoo_limiter=bucket, sleep=fake.sleep
+    )
+    market.sync_prices(["AAPL"])
+    # 1 chart + 3 profile requests at 2/s from a full bucket of 2: one second of waiting.
+    assert sum(fake.slept) == pytest.approx(1.0)
+    assert len(yahoo.chart_requests("AAPL")) == 1 and len(yahoo.info_requests("AAPL")) == 1

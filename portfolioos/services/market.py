@@ -53,6 +53,7 @@ from portfolioos.storage.market_store import MarketStore, StoredFinding, SymbolW
 if TYPE_CHECKING:
     import pandas as pd
 
+    from portfolioos.market.yahoo import YahooClient
     from portfolioos.services.context import AppContext
 
 logger = logging.getLogger(__name__)
@@ -226,6 +227,7 @@ class MarketService:
         self._ctx = ctx
         self._yahoo = yahoo
         self._yahoo_info = yahoo_info
+        self._yahoo_client: YahooClient | None = None
         self._yahoo_base_url = yahoo_base_url or os.environ.get(YAHOO_URL_ENV) or None
         self._fred_key = fred_api_key
         self._fred_root_url = fred_root_url or os.environ.get(FRED_URL_ENV) or None
@@ -241,16 +243,14 @@ class MarketService:
     def _store(self) -> MarketStore:
         return MarketStore(self._ctx.market_db)
 
-    def _client(self) -> Any:
-        from portfolioos.market.yahoo import YahooClient
+    def _client(self) -> YahooClient:
+        if self._yahoo_client is None:
+            from portfolioos.market.yahoo import YahooClient
 
-        client = getattr(self, "_yahoo_client", None)
-        if client is None:
-            client = YahooClient(
+            self._yahoo_client = YahooClient(
                 base_url=self._yahoo_base_url, cache_dir=self._ctx.paths.root / "cache" / "yfinance"
             )
-            self._yahoo_client = client
-        return client
+        return self._yahoo_client
 
     def _fetcher(self) -> HistoryFetcher:
         if self._yahoo is None:
@@ -449,6 +449,7 @@ class MarketService:
         store = self._store
         states = store.sync_states("info", wanted)
         results = []
+        fetched = False
         for i, symbol in enumerate(wanted):
             cancel.check()
             progress(i / max(len(wanted), 1), f"{symbol}: profile")
@@ -456,9 +457,9 @@ class MarketService:
                 results.append(SyncResult(symbol, "ok", 0, "profile is recent", None, "ok"))
                 continue
             status, message = self._fetch_info(store, symbol)
+            fetched = fetched or status == "ok"
             results.append(SyncResult(symbol, status, 0, message, None, status))
         progress(1.0, "profiles refreshed")
-        fetched = any(r.message == "profile fetched" for r in results)
         return SyncReport(results, Changes(prices=fetched))
 
     def sync_held(

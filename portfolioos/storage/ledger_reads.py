@@ -33,26 +33,6 @@ def held_symbols(db: DuckDatabase) -> list[str]:
     return [r[0] for r in db.fetchall(_NET_SHARES)]
 
 
-def first_acquired(db: DuckDatabase, symbols: Sequence[str]) -> dict[str, date]:
-    rows = db.fetchall(
-        "SELECT symbol, min(coalesce(acquired_date, date)) FROM transactions "
-        "WHERE symbol IN (SELECT unnest(?)) AND type IN ('buy','reinvest','transfer_in') "
-        "GROUP BY symbol",
-        [list(symbols)],
-    )
-    return {r[0]: r[1] for r in rows}
-
-
-def recorded_actions(db: DuckDatabase, symbols: Sequence[str]) -> list[tuple[str, date, str]]:
-    """(symbol, date, type) of split, dividend and reinvest entries for these symbols."""
-    rows = db.fetchall(
-        "SELECT DISTINCT symbol, date, type FROM transactions WHERE symbol IN (SELECT unnest(?)) "
-        "AND type IN ('split','dividend','reinvest') ORDER BY symbol, date",
-        [list(symbols)],
-    )
-    return [(r[0], r[1], r[2]) for r in rows]
-
-
 def first_acquired_by_account(
     db: DuckDatabase, symbols: Sequence[str] | None = None
 ) -> dict[tuple[int, str], date]:

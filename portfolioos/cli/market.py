@@ -350,6 +350,7 @@ def _actions(args: argparse.Namespace, ctx: AppContext) -> int:
                     "currency": entry.currency,
                     "note": entry.note,
                     "fingerprint": entry.fingerprint,
+                    "batch_id": entry.batch_id,
                 },
             }
         )
@@ -359,7 +360,10 @@ def _actions(args: argparse.Namespace, ctx: AppContext) -> int:
             if entry.type.value == "split"
             else f"dividend {entry.amount} {entry.currency}"
         )
-        print(f"wrote {entry.symbol} {what} on {entry.date} to {done.action.account}")
+        print(
+            f"wrote {entry.symbol} {what} on {entry.date} to {done.action.account} as import "
+            f"batch {entry.batch_id} (`portfolioos import undo {entry.batch_id}` takes it back)"
+        )
     else:
         print(f"{done.action.account} already has this exact row; nothing written")
     return 0

@@ -47,7 +47,8 @@ from portfolioos.market.yahoo import (
 from portfolioos.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from portfolioos.services.changes import NOTHING, Changes
 from portfolioos.storage import ledger_reads
-from portfolioos.storage.ledger_store import LedgerStore
+from portfolioos.storage.import_store import ImportStore
+from portfolioos.storage.ledger_store import LedgerStore, entries_frame
 from portfolioos.storage.market_store import MarketStore, StoredFinding, SymbolWrite, SyncState
 
 if TYPE_CHECKING:
@@ -185,7 +186,8 @@ class SuggestedAction:
 @dataclass(frozen=True, slots=True)
 class ConfirmedAction:
     """What confirming a suggestion wrote: `added` is False when the ledger already had
-    this exact row (same fingerprint), so nothing was written twice."""
+    this exact row (same fingerprint), so nothing was written twice. When added,
+    `entry.batch_id` is its import batch (undo it to take the row back out)."""
 
     action: SuggestedAction
     entry: LedgerEntry
@@ -193,6 +195,8 @@ class ConfirmedAction:
     changes: Changes
 
 
+CONFIRMED_BROKER = "yahoo-corporate-action"
+"""import_batches.broker of a confirmed suggestion's batch (its source is the id)."""
 SPLIT_WINDOW_DAYS = 5
 DIVIDEND_WINDOW_DAYS = 45
 """A ledger entry this close counts as the action recorded (brokers book dividends on
@@ -621,6 +625,8 @@ class MarketService:
         user has not dismissed it. Nothing is written.
         """
         db = self._ctx.portfolio_db
+        if isinstance(symbols, str):
+            symbols = [symbols]  # one symbol, not its letters
         wanted = _unique([normalise_symbol(s) for s in symbols]) if symbols else None
         only = self._ctx.portfolio.account(account).id if account is not None else None
         names = {a.id: a.name for a in self._ctx.config.list_accounts()}
@@ -762,9 +768,27 @@ class MarketService:
                 f"first: the shares entitled to the dividend {action.id} depend on it.",
                 field="id",
             )
-        entry = self.entry_for(action, pay_date)
-        (entry,) = with_fingerprints([entry])
-        added = LedgerStore(self._ctx.portfolio_db).add_entries([entry]) > 0
+        (entry,) = with_fingerprints([self.entry_for(action, pay_date)])
+        db = self._ctx.portfolio_db
+        batches = ImportStore(db)
+        with db.write() as cur:
+            # Its own import batch: listed with the imports (source names the suggestion)
+            # and undone like one (`portfolioos import undo BATCH`). The batch id is not
+            # part of the fingerprint, so dedupe against broker rows is unchanged.
+            batch_id = batches.create_batch(
+                cur,
+                account_id=action.account_id,
+                source=action.id,
+                broker=CONFIRMED_BROKER,
+                file_sha256=None,
+            )
+            entry = replace(entry, batch_id=batch_id)
+            added = LedgerStore(db).append_frame(cur, entries_frame([entry])) > 0
+            if added:
+                batches.finish_batch(cur, batch_id, added=1, skipped=0)
+            else:
+                batches.drop_batch(cur, batch_id)
+                entry = replace(entry, batch_id=None)
         changes = NOTHING
         if added:
             changes = self._ctx.portfolio.rederive([action.account_id])

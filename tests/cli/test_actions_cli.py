@@ -68,6 +68,9 @@ def test_list_confirm_dismiss(run_cli: Run, yahoo: YahooServer, tmp_path: Path) 
     entry = confirmed["entry"]
     assert confirmed["added"] is True and isinstance(entry, dict)
     assert (entry["date"], entry["type"], entry["amount"]) == ("2024-02-15", "dividend", 9.6)
+    assert isinstance(entry["batch_id"], int)
+    batches = json.loads(run_cli("import", "list", "--json").stdout)
+    assert [b["broker"] for b in batches][-1] == "yahoo-corporate-action"
     again = run_cli(
         "prices", "actions", "confirm", "dividend:AAPL:2024-02-09", "--account", "Brokerage"
     )

@@ -14,6 +14,7 @@ from portfolioos.domain.ledger import LedgerEntry, TxType, with_fingerprints
 from portfolioos.errors import NotFoundError, ValidationError
 from portfolioos.services.context import AppContext
 from portfolioos.services.market import (
+    CONFIRMED_BROKER,
     MarketService,
     parse_action_id,
     split_ratio_decimal,
@@ -151,6 +152,22 @@ def test_confirm_split_then_dividends_and_never_twice(
     result = ctx.imports.import_file(statement, "Brokerage", broker="generic")
     assert (result.added, result.duplicates) == (1, 2)
     assert len([r for r in ledger(ctx) if r[0] == brokerage]) == 3
+
+
+def test_a_confirmation_is_an_import_batch_that_can_be_undone(
+    ctx: AppContext, market: MarketService
+) -> None:
+    done = market.confirm_action("dividend:AAPL:2024-05-10", "Brokerage")
+    (batch,) = ctx.imports.batches("Brokerage")
+    assert (batch.id, batch.source, batch.broker, batch.rows_added) == (
+        done.entry.batch_id,
+        "dividend:AAPL:2024-05-10",
+        CONFIRMED_BROKER,
+        1,
+    )
+    assert "dividend:AAPL:2024-05-10" not in [a.id for a in market.suggested_actions()]
+    ctx.imports.undo(batch.id)
+    assert "dividend:AAPL:2024-05-10" in [a.id for a in market.suggested_actions("AAPL")]
 
 
 def test_dismiss_per_account_or_everywhere(ctx: AppContext, market: MarketService) -> None:

@@ -102,15 +102,13 @@ class ConfirmActionDialog(QDialog):
         form.addRow("Note", self.note)
         column.addLayout(form)
         muted = colors.muted_text(self.palette()).name()
-        hint_text = (
-            "The note says it came from Yahoo's corporate actions. A broker statement "
-            "imported later with the same row adds nothing twice."
-        )
+        hint_text = "A broker statement imported later with the same row adds nothing twice."
         if action.type == "dividend":
             hint_text = (
                 "Set the date your broker pays it (the pay date) so its statement row, "
                 "imported later, matches this one and is not added twice."
             )
+        hint_text += " The row is its own import batch: the Transactions page can undo it."
         hint = QLabel(hint_text)
         hint.setWordWrap(True)
         hint.setStyleSheet(f"color: {muted};")

@@ -199,8 +199,9 @@ CONFIRMED_BROKER = "yahoo-corporate-action"
 """import_batches.broker of a confirmed suggestion's batch (its source is the id)."""
 SPLIT_WINDOW_DAYS = 5
 DIVIDEND_WINDOW_DAYS = 45
-"""A ledger entry this close counts as the action recorded (brokers book dividends on
-the pay date, weeks after Yahoo's ex-date; splits within a few days)."""
+"""A ledger entry up to this many days after (or SPLIT_WINDOW_DAYS before) Yahoo's day
+counts as the action recorded (brokers book dividends on the pay date, weeks after
+Yahoo's ex-date; splits within a few days). See `unmatched`."""
 
 
 def exchange_today() -> date:
@@ -655,10 +656,20 @@ class MarketService:
                     for day, amount, currency in dividends
                     if day > since
                 ]
+                unrecorded = unmatched(
+                    [d for d, _ in splits],
+                    recorded.get((account_id, symbol, "split"), []),
+                    early=SPLIT_WINDOW_DAYS,
+                    late=SPLIT_WINDOW_DAYS,
+                ) | unmatched(
+                    [d for d, _, _ in dividends],
+                    recorded.get((account_id, symbol, "dividend"), []),
+                    early=SPLIT_WINDOW_DAYS,
+                    late=DIVIDEND_WINDOW_DAYS,
+                )
                 pending_split: str | None = None
                 for kind, day, ratio, amount, currency in sorted(candidates, key=lambda c: c[1]):
-                    window = SPLIT_WINDOW_DAYS if kind == "split" else DIVIDEND_WINDOW_DAYS
-                    if _near(day, recorded.get((account_id, symbol, kind), []), window):
+                    if day not in unrecorded:
                         continue
                     if (account_id, symbol, day, kind) in dismissed:
                         continue
@@ -1026,8 +1037,24 @@ def _new_split(history: YahooHistory, stored: list[tuple[date, float]]) -> bool:
     return any(d not in known for d in history.splits["date"])
 
 
-def _near(day: date, days: list[date], window: int) -> bool:
-    return any(abs((day - d).days) <= window for d in days)
+def unmatched(
+    yahoo_days: list[date], ledger_days: list[date], *, early: int, late: int
+) -> set[date]:
+    """Yahoo's days that no ledger entry accounts for.
+
+    A ledger entry dated from `early` days before to `late` days after a Yahoo day can
+    be that action (a dividend is booked on its pay date, weeks after the ex-date), and
+    each entry accounts for one day only: the latest Yahoo day on or before it, else the
+    nearest after. So a monthly payer's February payment does not hide March's ex-date.
+    """
+    left = sorted(set(yahoo_days))
+    for booked in sorted(ledger_days):
+        fits = [d for d in left if -early <= (booked - d).days <= late]
+        if not fits:
+            continue
+        before = [d for d in fits if d <= booked]
+        left.remove(before[-1] if before else fits[0])
+    return set(left)
 
 
 CENT = Decimal("0.01")

@@ -19,6 +19,7 @@ from portfolioos.services.market import (
     parse_action_id,
     split_ratio_decimal,
     unadjusted_dividend,
+    unmatched,
 )
 from portfolioos.storage.ledger_store import LedgerStore
 from tests.market.fixture_servers import (
@@ -234,3 +235,18 @@ def test_a_new_split_rereads_the_history_so_dividends_stay_in_one_basis(
     yahoo.reset_counts()
     service(ctx, yahoo.url, today=date(2024, 10, 2)).sync_prices(["AAPL"], refresh_info=False)
     assert len(yahoo.chart_requests("AAPL")) <= 1
+
+
+def test_each_ledger_dividend_accounts_for_one_ex_date() -> None:
+    ex = [date(2024, 1, 30), date(2024, 2, 27), date(2024, 3, 27)]
+    # A monthly payer, booked on the pay dates of January and February only: the
+    # February 5 payment must not hide February's ex-date (22 days before it) nor the
+    # March 5 one March's.
+    booked = [date(2024, 2, 5), date(2024, 3, 5)]
+    assert unmatched(ex, booked, early=5, late=45) == {date(2024, 3, 27)}
+    # Booked on the ex-date itself, or a day early, still counts.
+    assert unmatched(ex, [date(2024, 1, 29), date(2024, 2, 27)], early=5, late=45) == {
+        date(2024, 3, 27)
+    }
+    assert unmatched(ex, [], early=5, late=45) == set(ex)
+    assert unmatched(ex, [date(2023, 6, 1)], early=5, late=45) == set(ex)

@@ -311,14 +311,18 @@ def _actions(args: argparse.Namespace, ctx: AppContext) -> int:
         if args.date:
             raise ValidationError("--date goes with `confirm ID`.", field="date")
         found = ctx.market.suggested_actions(words or None, args.account)
+        doubts = ctx.market.possible_duplicates(args.account)
         if args.json:
-            print_json({"suggestions": found})
-        elif not found:
+            print_json({"suggestions": found, "possible_duplicates": doubts})
+            return 0
+        if not found:
             print("No suggestions: the ledger has every split and dividend Yahoo reports.")
         else:
             print_table(
                 [_action_row(a) for a in found], ("id", "account", "shares", "writes", "reason")
             )
+        for doubt in doubts:
+            print(f"possible duplicate: {doubt.message}", file=sys.stderr)
         return 0
     if len(words) != 2:
         raise ValidationError(f"Use `prices actions {verb} ID`, one id.", field="id")

@@ -195,6 +195,21 @@ class ConfirmedAction:
     changes: Changes
 
 
+@dataclass(frozen=True, slots=True)
+class PossibleDuplicate:
+    """A confirmed suggestion and another ledger row that may be the same payment (the
+    broker's statement, imported later, booked it on another day or amount)."""
+
+    id: str
+    account: str
+    batch_id: int
+    confirmed_date: date
+    confirmed_amount: Decimal | None
+    other_date: date
+    other_amount: Decimal | None
+    message: str
+
+
 CONFIRMED_BROKER = "yahoo-corporate-action"
 """import_batches.broker of a confirmed suggestion's batch (its source is the id)."""
 SPLIT_WINDOW_DAYS = 5
@@ -854,6 +869,56 @@ class MarketService:
             )
         return entry
 
+    def possible_duplicates(self, account: int | str | None = None) -> list[PossibleDuplicate]:
+        """Confirmed suggestions that another row of the same kind now also accounts for.
+
+        A statement imported after a confirmation adds its row when the broker booked
+        another day or amount than the one confirmed (the fingerprints differ); both
+        then stand for one payment. Each is named with the batch that undoes the
+        confirmation. Nothing is changed here.
+        """
+        db = self._ctx.portfolio_db
+        only = self._ctx.portfolio.account(account).id if account is not None else None
+        names = {a.id: a.name for a in self._ctx.config.list_accounts()}
+        out: list[PossibleDuplicate] = []
+        for batch_id, source, row_id, day, amount in ledger_reads.confirmed_actions(
+            db, CONFIRMED_BROKER
+        ):
+            try:
+                kind, symbol, ex_day = parse_action_id(source)
+            except ValidationError:
+                continue
+            batch = ImportStore(db).batch(batch_id)
+            if only is not None and batch.account_id != only:
+                continue
+            late = SPLIT_WINDOW_DAYS if kind == "split" else DIVIDEND_WINDOW_DAYS
+            for other_id, other_day, other_amount in ledger_reads.action_rows(
+                db, batch.account_id, symbol, kind
+            ):
+                if other_id == row_id or not (
+                    -SPLIT_WINDOW_DAYS <= (other_day - ex_day).days <= late
+                ):
+                    continue
+                name = names.get(batch.account_id, f"#{batch.account_id}")
+                out.append(
+                    PossibleDuplicate(
+                        source,
+                        name,
+                        batch_id,
+                        day,
+                        amount,
+                        other_day,
+                        other_amount,
+                        f"{name}: the confirmed {kind} of {symbol} ({day.isoformat()}"
+                        + (f", {_amount_text(amount)}" if amount is not None else "")
+                        + f") and the {kind} on {other_day.isoformat()}"
+                        + (f" ({_amount_text(other_amount)})" if other_amount is not None else "")
+                        + " may be one payment; if so, undo import batch "
+                        f"{batch_id} (`portfolioos import undo {batch_id}`)",
+                    )
+                )
+        return out
+
     def dismiss_action(self, ident: str, account: int | str | None = None) -> list[SuggestedAction]:
         """Stop offering a suggestion (in one account, or every account it is pending in).
 
@@ -1096,6 +1161,11 @@ def unadjusted_dividend(amount: float, later_splits: Sequence[Decimal]) -> Decim
     for ratio in later_splits:
         paid *= ratio
     return paid.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
+
+
+def _amount_text(value: Decimal) -> str:
+    cents = value.quantize(CENT)
+    return format(cents if cents == value else value.normalize(), "f")
 
 
 def _num(value: Decimal) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from portfolioos.storage.duck import DuckDatabase
 
@@ -61,3 +62,28 @@ def recorded_actions_by_account(
     for account_id, symbol, kind, day in rows:
         out.setdefault((int(account_id), symbol, kind), []).append(day)
     return out
+
+
+def confirmed_actions(db: DuckDatabase, broker: str) -> list[tuple[int, str, int, date, Any]]:
+    """Live rows written by confirming a suggestion: (batch_id, batch source, row id,
+    date, amount) of batches whose `broker` is the given marker."""
+    rows = db.fetchall(
+        "SELECT b.id, b.source, t.id, t.date, t.amount FROM import_batches b "
+        "JOIN transactions t ON t.batch_id = b.id WHERE b.broker = ? AND b.undone_at IS NULL "
+        "ORDER BY b.id",
+        [broker],
+    )
+    return [(int(r[0]), r[1], int(r[2]), r[3], r[4]) for r in rows]
+
+
+def action_rows(
+    db: DuckDatabase, account_id: int, symbol: str, kind: str
+) -> list[tuple[int, date, Any]]:
+    """(id, date, amount) of one account's split rows, or dividend and reinvest rows."""
+    types = ["split"] if kind == "split" else ["dividend", "reinvest"]
+    rows = db.fetchall(
+        "SELECT id, date, amount FROM transactions WHERE account_id = ? AND symbol = ? "
+        "AND type IN (SELECT unnest(?)) ORDER BY date, id",
+        [account_id, symbol, types],
+    )
+    return [(int(r[0]), r[1], r[2]) for r in rows]

@@ -49,8 +49,9 @@ def test_list_confirm_dismiss(run_cli: Run, yahoo: YahooServer, tmp_path: Path) 
     ok(run_cli("import", str(trades), "--account", "Brokerage", "--json"))
     assert run_cli("prices", "sync", "AAPL", env=env).returncode == 0
 
-    listed = ok(run_cli("prices", "actions", "--json"))["suggestions"]
-    assert isinstance(listed, list)
+    answer = ok(run_cli("prices", "actions", "--json"))
+    listed = answer["suggestions"]
+    assert isinstance(listed, list) and answer["possible_duplicates"] == []
     assert [(s["id"], s["account"], s["amount"]) for s in listed] == [
         ("dividend:AAPL:2024-02-09", "Brokerage", 9.6),
         ("dividend:AAPL:2024-05-10", "Brokerage", 10.0),

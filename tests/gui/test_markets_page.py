@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QDate
 
+from portfolioos.domain.ledger import LedgerEntry, TxType, with_fingerprints
 from portfolioos.gui.charts.base import to_epoch
 from portfolioos.gui.main_window import MainWindow
 from portfolioos.gui.market.macro import NO_KEY
 from portfolioos.gui.pages.markets import MarketsPage, gap_spans
 from portfolioos.gui.pages.settings import SettingsPage
 from portfolioos.market.calendar import trading_days
+from portfolioos.storage.ledger_store import LedgerStore
 from tests.gui.market_helpers import (
     LAST,
     START,
@@ -301,6 +303,21 @@ def test_corporate_actions_listed_confirmed_and_dismissed(qtbot, ctx, yahoo, win
     qtbot.waitUntil(lambda: page.actions_model.rowCount() == 1, timeout=10000)
     assert ledger_rows(ctx) == [*before, (1, pay, "dividend", Decimal("10.00"), None)]
     assert "$10.00 dividend of AAA" in page.actions_status.text()
+    assert page.actions_warning.isHidden()
+
+    # The broker's row arrives on another day: both stand, and the page says which
+    # import batch undoes the confirmation.
+    LedgerStore(ctx.portfolio_db).add_entries(
+        with_fingerprints(
+            [
+                LedgerEntry(1, pay + timedelta(days=2), TxType.DIVIDEND, "AAA", None, None,
+                            Decimal("10.00"), Decimal(0), "USD")
+            ]
+        )
+    )  # fmt: skip
+    page.load_actions()
+    qtbot.waitUntil(lambda: page.actions_warning.isVisible(), timeout=10000)
+    assert "undo import batch" in page.actions_warning.text()
 
     # Dismiss the split: asked first, then gone for good, the ledger untouched.
     assert page.selected_action().type == "split"
@@ -309,7 +326,7 @@ def test_corporate_actions_listed_confirmed_and_dismissed(qtbot, ctx, yahoo, win
     box.dismiss_button.click()
     qtbot.waitUntil(lambda: page.actions_stack.currentWidget() is page.no_actions, timeout=10000)
     assert ctx.market.suggested_actions() == []
-    assert len(ledger_rows(ctx)) == len(before) + 1
+    assert len(ledger_rows(ctx)) == len(before) + 2  # the confirmation and the "broker" row
     assert not page.confirm_button.isEnabled() and not page.dismiss_button.isEnabled()
 
 

@@ -250,3 +250,29 @@ def test_each_ledger_dividend_accounts_for_one_ex_date() -> None:
     }
     assert unmatched(ex, [], early=5, late=45) == set(ex)
     assert unmatched(ex, [date(2023, 6, 1)], early=5, late=45) == set(ex)
+
+
+def test_a_statement_booked_on_another_day_is_flagged_not_hidden(
+    ctx: AppContext, market: MarketService, tmp_path: Path
+) -> None:
+    done = market.confirm_action("dividend:AAPL:2024-02-09", "Brokerage")  # on the ex-date
+    assert market.possible_duplicates() == []
+    statement = tmp_path / "statement.csv"
+    statement.write_text(
+        "date,type,symbol,quantity,price,fees,amount,currency\n"
+        "2024-02-15,dividend,AAPL,,,,9.60,USD\n"
+    )
+    assert ctx.imports.import_file(statement, "Brokerage", broker="generic").added == 1
+    (dup,) = market.possible_duplicates()
+    assert (dup.id, dup.batch_id, dup.confirmed_date, dup.other_date) == (
+        "dividend:AAPL:2024-02-09",
+        done.entry.batch_id,
+        date(2024, 2, 9),
+        date(2024, 2, 15),
+    )
+    assert f"undo import batch {done.entry.batch_id}" in dup.message and "(9.60)" in dup.message
+    assert market.possible_duplicates(account="IRA") == []
+    ctx.imports.undo(dup.batch_id)
+    assert market.possible_duplicates() == []
+    # The statement's row now accounts for the ex-date: not suggested again.
+    assert "dividend:AAPL:2024-02-09" not in [a.id for a in market.suggested_actions()]

@@ -151,6 +151,11 @@ def load_symbol(market: Any, symbol: str) -> SymbolData:
     )
 
 
+def load_actions(market: Any) -> tuple[list[Any], list[Any]]:
+    """The corporate actions tab in one worker call: suggestions, then possible duplicates."""
+    return market.suggested_actions(), market.possible_duplicates()
+
+
 def gap_spans(gap_days: list[dt.date], bar_days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
     """Missing trading days -> shaded spans from the bar before to the bar after.
 
@@ -306,6 +311,12 @@ class MarketsPage(Page):
         action_bar.addWidget(self.dismiss_button)
         action_bar.addWidget(self.actions_status, 1)
         column.addLayout(action_bar)
+        self.actions_warning = QLabel("")
+        self.actions_warning.setObjectName("actionsWarning")
+        self.actions_warning.setWordWrap(True)
+        self.actions_warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.actions_warning.hide()
+        column.addWidget(self.actions_warning)
         self.actions_model = RowTableModel(
             (
                 Col("Date", "date"),
@@ -365,6 +376,8 @@ class MarketsPage(Page):
     def _restyle_note(self) -> None:
         muted = colors.muted_text(self.palette()).name()
         self.actions_note.setStyleSheet(f"color: {muted};")
+        bad = colors.tone_color(Tone.NEGATIVE, self.palette()).name()
+        self.actions_warning.setStyleSheet(f"color: {bad};")
 
     # -- loading --------------------------------------------------------------------
     def on_shown(self) -> None:
@@ -637,12 +650,16 @@ class MarketsPage(Page):
 
     def load_actions(self) -> None:
         run_task(
-            self.ctx.market.suggested_actions,
+            load_actions,
+            self.ctx.market,
             on_result=self._show_actions,
             on_error=self.actions_status.setText,
         )
 
-    def _show_actions(self, actions: list[Any]) -> None:
+    def _show_actions(self, answer: tuple[list[Any], list[Any]]) -> None:
+        actions, doubts = answer
+        self.actions_warning.setText("\n".join(f"Possible duplicate — {d.message}" for d in doubts))
+        self.actions_warning.setVisible(bool(doubts))
         selected = self.selected_action()
         self.actions_model.set_rows(actions)
         self.actions_stack.setCurrentWidget(self.actions_table if actions else self.no_actions)

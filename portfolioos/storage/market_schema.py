@@ -70,7 +70,10 @@ CREATE TABLE validation_findings (
     detail VARCHAR NOT NULL,
     found_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
     PRIMARY KEY (symbol, date, kind)
-);
+)
+"""
+
+V2 = """
 CREATE TABLE dismissed_actions (
     account_id INTEGER NOT NULL,
     symbol VARCHAR NOT NULL,
@@ -82,7 +85,6 @@ CREATE TABLE dismissed_actions (
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
-    sql_migration(
-        1, "prices, dividends, splits, macro, security info, sync state, dismissed actions", V1
-    ),
+    sql_migration(1, "prices, dividends, splits, macro, security info, sync state", V1),
+    sql_migration(2, "dismissed corporate actions", V2),
 )

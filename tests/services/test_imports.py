@@ -404,3 +404,25 @@ def test_fuzzed_generic_files_never_escape_as_other_exceptions(
 
     run()
     assert len(ledger(app)) == before
+
+
+def test_a_broker_balance_mismatch_is_a_located_warning_and_the_file_still_lands(
+    app: AppContext, tmp_path: Path
+) -> None:
+    clean = app.imports.import_file(FIXTURES / "fidelity_2023.csv", "Main", dry_run=True)
+    assert clean.errors == [] and clean.added == 10
+    assert not [w for w in clean.warnings if "mismatch" in w.message]
+    path = tmp_path / "History.csv"
+    path.write_text(
+        (FIXTURES / "fidelity_2023.csv")
+        .read_text(encoding="utf-8")
+        .replace('"5,576.46"', '"5,577.46"'),
+        encoding="utf-8",
+    )
+    result = app.imports.import_file(path, "Main")
+    assert result.errors == [] and result.added == 10
+    found = [w for w in result.warnings if "mismatch" in w.message]
+    assert [(w.line, w.column) for w in found] == [(9, "Cash Balance ($)")]
+    assert "5577.46 USD" in found[0].message and "5576.46 USD" in found[0].message
+    preview = app.imports.preview(path, account="Main")
+    assert [w.line for w in preview.warnings if "mismatch" in w.message] == [9]

@@ -68,8 +68,9 @@ def register(
     exp = sub.add_parser("export", parents=[common], help="write CSV or JSON exports")
     exp.add_argument(
         "kind",
-        choices=("holdings", "transactions", "realized", "portfolio"),
-        help="what to export (portfolio = the full JSON export)",
+        choices=("holdings", "transactions", "realized", "simulation", "portfolio"),
+        help="what to export (portfolio = the full JSON export; simulation runs a plan "
+        "and writes its percentile paths)",
     )
     exp.add_argument("--out", required=True, metavar="PATH")
     exp.add_argument("--format", choices=("csv", "json"), default=None)
@@ -84,6 +85,14 @@ def register(
     )
     exp.add_argument("--start", type=_date, metavar="YYYY-MM-DD")
     exp.add_argument("--end", type=_date, metavar="YYYY-MM-DD")
+    exp.add_argument(
+        "--text", metavar="TEXT", help="transactions whose symbol or note contains TEXT"
+    )
+    plan = exp.add_mutually_exclusive_group()
+    plan.add_argument("--scenario", metavar="NAME", help="simulation: a saved scenario")
+    plan.add_argument("--config", metavar="PLAN", help="simulation: a plan file (.json or .toml)")
+    exp.add_argument("--trials", type=int, metavar="N", help="simulation: override the trials")
+    exp.add_argument("--seed", type=int, metavar="S", help="simulation: override the seed")
     exp.add_argument("--json", action="store_true", help="print the result as JSON")
     exp.set_defaults(handler=_export, access="read")
 
@@ -224,7 +233,10 @@ def _brokers(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace, ctx: AppContext) -> int:
     fmt = args.format or ("json" if args.kind == "portfolio" else "csv")
-    if args.kind == "portfolio":
+    _check_options(args)
+    if args.kind == "simulation":
+        result = _export_simulation(args, ctx, fmt)
+    elif args.kind == "portfolio":
         if fmt != "json":
             raise ValidationError("The portfolio export is JSON only.", field="format")
         result = ctx.exports.portfolio_json(args.out)
@@ -237,6 +249,7 @@ def _export(args: argparse.Namespace, ctx: AppContext) -> int:
             types=types or None,
             start=args.start,
             end=args.end,
+            text=args.text,
             format=fmt,
         )
     elif args.kind == "holdings":
@@ -256,3 +269,46 @@ def _export(args: argparse.Namespace, ctx: AppContext) -> int:
     else:
         print(f"wrote {result.rows} row(s) of {result.kind} to {result.path}")
     return 0
+
+
+_ONLY_FOR = {
+    "symbol": ("transactions",),
+    "types": ("transactions",),
+    "start": ("transactions",),
+    "end": ("transactions",),
+    "text": ("transactions",),
+    "account": ("transactions", "holdings", "realized"),
+    "scenario": ("simulation",),
+    "config": ("simulation",),
+    "trials": ("simulation",),
+    "seed": ("simulation",),
+}
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """An option the chosen kind would ignore is refused, so a filter never silently
+    does nothing."""
+    for name, kinds in _ONLY_FOR.items():
+        if getattr(args, name) is not None and args.kind not in kinds:
+            option = "--type" if name == "types" else f"--{name}"
+            raise ValidationError(
+                f"{option} does not apply to `export {args.kind}` (only to {' and '.join(kinds)}).",
+                field=option,
+            )
+
+
+def _export_simulation(args: argparse.Namespace, ctx: AppContext, fmt: str) -> Any:
+    """Run a plan (as `simulate --scenario NAME|--config PLAN` would) and export it."""
+    if args.scenario:
+        plan = ctx.simulation.scenario(args.scenario)
+    elif args.config:
+        plan = ctx.simulation.load_plan(args.config)
+    else:
+        saved = ", ".join(s.name for s in ctx.simulation.list_scenarios()) or "none yet"
+        raise ValidationError(
+            "export simulation needs a plan: --scenario NAME (saved: "
+            f"{saved}) or --config PLAN (a .json or .toml plan file).",
+            field="scenario",
+        )
+    result = ctx.simulation.run(plan, trials=args.trials, seed=args.seed)
+    return ctx.exports.simulation_result(args.out, result, plan=plan, format=fmt)

@@ -9,12 +9,14 @@ loaded (no --account needed).
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from portfolioos.cli.output import print_json, print_table
-from portfolioos.errors import ValidationError
+from portfolioos.errors import ImportFileError, ValidationError
 
 if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
@@ -124,6 +126,34 @@ def result_json(result: ImportResult) -> dict[str, Any]:
     }
 
 
+_LINE = re.compile(r", line (\d+)")
+
+
+def file_error_json(path: Path, args: argparse.Namespace, exc: ImportFileError) -> dict[str, Any]:
+    """The `import --json` object for a file refused as a whole (unreadable, binary,
+    unknown layout): nothing added, one error, its line when the message names one."""
+    found = _LINE.search(exc.message)
+    return {
+        "batch_id": None,
+        "broker": args.broker,
+        "account": args.account,
+        "file": path.name,
+        "rows": 0,
+        "added": 0,
+        "duplicates": 0,
+        "by_type": {},
+        "dry_run": bool(args.dry_run),
+        "warnings": [],
+        "errors": [
+            {
+                "line": int(found.group(1)) if found else None,
+                "column": None,
+                "message": exc.message,
+            }
+        ],
+    }
+
+
 def _import(args: argparse.Namespace, ctx: AppContext) -> int:
     words: list[str] = args.target
     if words[0] == "undo":
@@ -191,7 +221,17 @@ def _import(args: argparse.Namespace, ctx: AppContext) -> int:
         raise ValidationError(
             "Which account? Give --account NAME (see `accounts list`).", field="account"
         )
-    result = ctx.imports.import_file(path, args.account, broker=args.broker, dry_run=args.dry_run)
+    try:
+        result = ctx.imports.import_file(
+            path, args.account, broker=args.broker, dry_run=args.dry_run
+        )
+    except ImportFileError as exc:
+        if not args.json:
+            raise
+        # A script reading --json gets the same object when the whole file is refused.
+        print_json(file_error_json(path, args, exc))
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
     if args.json:
         print_json(result_json(result))
     else:

@@ -85,6 +85,13 @@ def test_bad_files_give_one_line_errors(run_cli: Any, tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: x.csv, line 1: this is a binary file")
     assert "Traceback" not in proc.stderr
+    as_json = run_cli("import", str(binary), "--account", "Main", "--json")
+    assert as_json.returncode == 1 and as_json.stderr.startswith("error: x.csv, line 1")
+    refused = json.loads(as_json.stdout)
+    assert (refused["batch_id"], refused["added"], refused["by_type"]) == (None, 0, {})
+    assert [(e["line"], e["message"][:30]) for e in refused["errors"]] == [
+        (1, "x.csv, line 1: this is a binar")
+    ]
     missing = run_cli("import", str(tmp_path / "nope.csv"), "--account", "Main")
     assert missing.returncode == 1 and "no such file" in missing.stderr
     no_account = run_cli("import", str(FIXTURES / "schwab.csv"))

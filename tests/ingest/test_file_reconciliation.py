@@ -106,3 +106,23 @@ def test_reinvest_moves_only_its_fees() -> None:
     reinvest = next(e for e in parsed.entries if e.type.value == "reinvest")
     assert cash_effect(reinvest) == 0
     assert check_running_balances(parsed) == []
+
+
+def test_ofx_positions_are_checked_on_their_line() -> None:
+    clean = read_file(FIXTURES / "statement.qfx", account_id=1, currency="USD")
+    assert clean.reported_positions == {
+        "AAPL": Decimal(24),
+        "VTSAX": Decimal("4.05"),
+        "MSFT": Decimal(3),
+    }
+    assert _mismatches(clean) == []
+    data = (FIXTURES / "statement.qfx").read_bytes()
+    line = data[: data.index(b"<UNITS>4.05<")].count(b"\n") + 1
+    tampered = read_data(
+        data.replace(b"<UNITS>4.05<", b"<UNITS>4.5<"), "s.qfx", account_id=1, currency="USD"
+    )
+    found = [w for w in tampered.warnings if "mismatch" in w.message]
+    assert [(w.line, w.message[:53]) for w in found] == [
+        (line, "position mismatch: the file reports 4.5 VTSAX but its")
+    ]
+    assert "add up to 4.05" in found[0].message

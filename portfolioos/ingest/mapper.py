@@ -79,7 +79,11 @@ def map_table(
 
 
 def _reconcile(table: Table, profile: Profile, match: HeaderMatch, out: ParsedFile) -> None:
-    """Check the file's transactions against the positions and cash it prints itself."""
+    """Check the file's transactions against the positions and cash it prints itself.
+    Not while rows are rejected: nothing is imported then, and every figure after a
+    rejected row would disagree for that reason alone."""
+    if out.rejected:
+        return
     from portfolioos.ingest.balances import check_cash_report, check_running_balances
     from portfolioos.ingest.positions import check_positions
 

@@ -64,7 +64,7 @@ def read_ofx(data: bytes, name: str, *, account_id: int, currency: str) -> Parse
             else:
                 out.entries.append(entry)
         _reported_positions(stmt, tickers, data, out)
-    if out.reported_positions:
+    if out.reported_positions and not out.rejected:
         from portfolioos.ingest.positions import discrepancies
 
         out.warnings.extend(discrepancies(out.entries, out.reported_positions, out.position_lines))

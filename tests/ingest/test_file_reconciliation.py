@@ -126,3 +126,10 @@ def test_ofx_positions_are_checked_on_their_line() -> None:
         (line, "position mismatch: the file reports 4.5 VTSAX but its")
     ]
     assert "add up to 4.05" in found[0].message
+
+
+def test_no_balance_check_while_rows_are_rejected() -> None:
+    broken = _tamper("fidelity_2023.csv", 9, "-5,165.20", "-5,abc")
+    parsed = _read("fidelity_2023.csv", broken)
+    assert [(r.line, r.column) for r in parsed.rejected] == [(9, "Price ($)")]
+    assert _mismatches(parsed) == []

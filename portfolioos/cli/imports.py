@@ -123,6 +123,7 @@ def result_json(result: ImportResult) -> dict[str, Any]:
         "dry_run": result.dry_run,
         "warnings": [issue(w) for w in result.warnings],
         "errors": [issue(e) for e in result.errors],
+        "reconciled": result.reconciled,
     }
 
 
@@ -144,6 +145,7 @@ def file_error_json(path: Path, args: argparse.Namespace, exc: ImportFileError) 
         "by_type": {},
         "dry_run": bool(args.dry_run),
         "warnings": [],
+        "reconciled": [],
         "errors": [
             {
                 "line": int(found.group(1)) if found else None,
@@ -254,6 +256,8 @@ def _print_result(result: ImportResult) -> None:
         f"{result.file} ({result.broker}): {verb} {result.added}{batch} ({kinds}); "
         f"{result.duplicates} already in the ledger"
     )
+    if result.reconciled:
+        print(f"checked against the file's own {', '.join(result.reconciled)}")
 
 
 def _brokers(args: argparse.Namespace) -> int:

@@ -144,7 +144,8 @@ def _check(
 
 def check_cash_report(table: Table, profile: Profile, parsed: ParsedFile) -> list[RowIssue]:
     """Warnings where a statement's starting cash plus its transactions is not its ending
-    cash, per currency (a currency's summary in the base currency is not compared)."""
+    cash, per currency (a currency's summary in the base currency is not compared);
+    notes the comparison in `parsed.reconciled`."""
     spec = profile.cash_report
     if spec is None:
         return []
@@ -186,10 +187,12 @@ def check_cash_report(table: Table, profile: Profile, parsed: ParsedFile) -> lis
     for e in parsed.entries:
         moved[e.currency] += cash_effect(e)
     issues = []
+    compared = 0
     for currency, (line, closing) in sorted(end.items()):
         opening = start.get(currency)
         if opening is None:
             continue
+        compared += 1
         expected = opening + moved.get(currency, Decimal(0))
         if abs(closing - expected) > TOLERANCE:
             issues.append(
@@ -201,4 +204,6 @@ def check_cash_report(table: Table, profile: Profile, parsed: ParsedFile) -> lis
                     f"transactions give {expected} {currency} (difference {closing - expected})",
                 )
             )
+    if compared:
+        parsed.reconciled.append(f"{spec.section}: {compared} ending cash figure(s)")
     return issues

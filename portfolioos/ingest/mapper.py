@@ -90,6 +90,8 @@ def _reconcile(table: Table, profile: Profile, match: HeaderMatch, out: ParsedFi
     if profile.positions is not None:
         check_positions(table, profile, match.row, out)
     out.warnings.extend(check_running_balances(out))
+    if out.reported_balances:
+        out.reconciled.append(f"{len(out.reported_balances)} running cash balance(s)")
     out.warnings.extend(check_cash_report(table, profile, out))
 
 

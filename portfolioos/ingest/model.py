@@ -54,3 +54,6 @@ class ParsedFile:
     reported_balances: list[ReportedBalance] = field(default_factory=list)
     # A reinvest entry made of two rows: its line -> the line of the dividend it spent.
     paired_income: dict[int, int] = field(default_factory=dict)
+    # What the file's own figures were checked against ("10 running cash balances"), so
+    # "no discrepancy" can be told apart from "nothing to check".
+    reconciled: list[str] = field(default_factory=list)

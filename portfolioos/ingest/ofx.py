@@ -65,9 +65,9 @@ def read_ofx(data: bytes, name: str, *, account_id: int, currency: str) -> Parse
                 out.entries.append(entry)
         _reported_positions(stmt, tickers, data, out)
     if out.reported_positions and not out.rejected:
-        from portfolioos.ingest.positions import discrepancies
+        from portfolioos.ingest.positions import check_reported
 
-        out.warnings.extend(discrepancies(out.entries, out.reported_positions, out.position_lines))
+        check_reported(out)
     return out
 
 

@@ -117,4 +117,14 @@ def discrepancies(
 def check_positions(table: Table, profile: Profile, header_row: int, out: ParsedFile) -> None:
     """Read the positions the file reports into `out` and warn where they disagree."""
     out.reported_positions, out.position_lines = reported_positions(table, profile, header_row)
+    check_reported(out)
+
+
+def check_reported(out: ParsedFile) -> None:
+    """Warn where the positions in `out` disagree with its entries; note how many were
+    compared."""
     out.warnings.extend(discrepancies(out.entries, out.reported_positions, out.position_lines))
+    held = ledger_positions(out.entries)
+    compared = sum(1 for symbol in out.reported_positions if symbol in held)
+    if compared:
+        out.reconciled.append(f"{compared} position(s)")

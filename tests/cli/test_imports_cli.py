@@ -31,6 +31,7 @@ def test_import_json_contract_reimport_list_and_undo(run_cli: Any) -> None:
         "withdrawal": 1,
     }
     assert all({"line", "message"} <= set(w) for w in first["warnings"])
+    assert first["reconciled"] == []  # Robinhood prints no balances or positions
     again = ok(run_cli("import", str(FIXTURES / "robinhood.csv"), "--account", "Main", "--json"))
     assert (again["added"], again["duplicates"]) == (0, 8)
     listed = ok(run_cli("import", "list", "--json"))
@@ -214,3 +215,27 @@ def test_export_transactions_text_filter_and_stray_options(run_cli: Any, tmp_pat
     assert "from old broker" in out.read_text(encoding="utf-8")
     stray = run_cli("export", "holdings", "--out", str(tmp_path / "h.csv"), "--text", "x")
     assert stray.returncode == 1 and "--text does not apply to `export holdings`" in stray.stderr
+
+
+def test_import_says_what_it_checked_against_the_files_own_figures(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    ok(run_cli("accounts", "add", "Main"))
+    text = ok(
+        run_cli("import", str(FIXTURES / "fidelity_2023.csv"), "--account", "Main", "--dry-run")
+    )
+    assert "would add 10" in text
+    assert "checked against the file's own 10 running cash balance(s)" in text
+    assert "mismatch" not in text
+    tampered = tmp_path / "History.csv"
+    tampered.write_text(
+        (FIXTURES / "fidelity_2023.csv")
+        .read_text(encoding="utf-8")
+        .replace("4,750.48", "4,751.48"),
+        encoding="utf-8",
+    )
+    done = ok(run_cli("import", str(tampered), "--account", "Main", "--json"))
+    assert done["added"] == 10 and done["reconciled"] == ["10 running cash balance(s)"]
+    assert [(w["line"], w["column"]) for w in done["warnings"] if "mismatch" in w["message"]] == [
+        (10, "Cash Balance ($)")
+    ]

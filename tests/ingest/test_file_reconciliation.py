@@ -41,10 +41,16 @@ def test_what_each_layout_reports_is_actually_read() -> None:
     assert [b.line for b in fidelity.reported_balances] == list(range(5, 15))
     assert fidelity.reported_balances[-1].amount == Decimal("6000.00")
     assert fidelity.paired_income == {11: 12}
+    assert fidelity.reconciled == ["10 running cash balance(s)"]
     ibkr = _read("ibkr_activity.csv")
     assert ibkr.reported_positions == {"AAPL": Decimal(6)}
+    assert ibkr.reconciled == ["1 position(s)", "Cash Report: 1 ending cash figure(s)"]
     vanguard = _read("vanguard.csv")
     assert vanguard.reported_positions["VTI"] == Decimal("7.5431")
+    assert vanguard.reconciled == ["1 position(s)"]  # VMFXX is never traded: not compared
+    assert _read("statement.qfx").reconciled == ["3 position(s)"]
+    # Layouts that print neither say so by checking nothing.
+    assert _read("schwab.csv").reconciled == _read("fidelity.csv").reconciled == []
 
 
 def _tamper(name: str, line: int, old: str, new: str) -> str:

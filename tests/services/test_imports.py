@@ -447,6 +447,7 @@ def test_a_broker_balance_mismatch_is_a_located_warning_and_the_file_still_lands
 ) -> None:
     clean = app.imports.import_file(FIXTURES / "fidelity_2023.csv", "Main", dry_run=True)
     assert clean.errors == [] and clean.added == 10
+    assert clean.reconciled == ["10 running cash balance(s)"]
     assert not [w for w in clean.warnings if "mismatch" in w.message]
     path = tmp_path / "History.csv"
     path.write_text(

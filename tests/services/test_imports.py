@@ -358,9 +358,9 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path, big_file: P
     full, window = timing["done"], timing["written"] - timing["write"]
     kills = [
         ("ready", 0.4 * full),
-        ("write", 0.0),
-        ("write", 0.3 * window),
-        ("write", 0.7 * window),
+        ("write", 0.1 * window),
+        ("write", 0.5 * window),
+        ("write", 0.9 * window),  # the commit is at the end of the window
         ("ready", 1.3 * full),
     ]
     outcomes = []

@@ -189,6 +189,10 @@ FIDELITY = Profile(
     actions=(
         (r"^YOU BOUGHT", "buy"),
         (r"^YOU SOLD", "sell"),
+        # The core money market is the account's cash (its purchases and redemptions
+        # are skipped below): a dividend reinvested into it stays cash, as Fidelity's
+        # "Cash Balance" counts it.
+        (r"^REINVESTMENT .*\((SPAXX|FDRXX|FZFXX|SPRXX|FZDXX|FCASH|CORE\*\*)\)", "skip"),
         (r"^REINVESTMENT", "reinvest"),
         (r"^(DIVIDEND RECEIVED|LONG-TERM CAP GAIN|SHORT-TERM CAP GAIN)", "dividend"),
         (r"^INTEREST EARNED", "interest"),

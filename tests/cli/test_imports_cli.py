@@ -224,8 +224,8 @@ def test_import_says_what_it_checked_against_the_files_own_figures(
     text = ok(
         run_cli("import", str(FIXTURES / "fidelity_2023.csv"), "--account", "Main", "--dry-run")
     )
-    assert "would add 10" in text
-    assert "checked against the file's own 10 running cash balance(s)" in text
+    assert "would add 11" in text
+    assert "checked against the file's own 12 running cash balance(s)" in text
     assert "mismatch" not in text
     tampered = tmp_path / "History.csv"
     tampered.write_text(
@@ -235,7 +235,7 @@ def test_import_says_what_it_checked_against_the_files_own_figures(
         encoding="utf-8",
     )
     done = ok(run_cli("import", str(tampered), "--account", "Main", "--json"))
-    assert done["added"] == 10 and done["reconciled"] == ["10 running cash balance(s)"]
+    assert done["added"] == 11 and done["reconciled"] == ["12 running cash balance(s)"]
     assert [(w["line"], w["column"]) for w in done["warnings"] if "mismatch" in w["message"]] == [
-        (10, "Cash Balance ($)")
+        (12, "Cash Balance ($)")
     ]

@@ -38,10 +38,14 @@ def test_what_each_layout_reports_is_actually_read() -> None:
     """The no-discrepancy test above is not vacuous: the figures were found."""
     fidelity = _read("fidelity_2023.csv")
     # Ten printed balances; the pending row says "Processing" and prints none.
-    assert [b.line for b in fidelity.reported_balances] == list(range(5, 15))
+    assert [b.line for b in fidelity.reported_balances] == list(range(5, 17))
     assert fidelity.reported_balances[-1].amount == Decimal("6000.00")
-    assert fidelity.paired_income == {11: 12}
-    assert fidelity.reconciled == ["10 running cash balance(s)"]
+    assert fidelity.paired_income == {13: 14}
+    assert fidelity.reconciled == ["12 running cash balance(s)"]
+    # The core money market's reinvested dividend stays cash (no SPAXX lot).
+    assert [(e.type.value, e.symbol) for e in fidelity.entries if e.source_line in (5, 6)] == [
+        ("dividend", "SPAXX")
+    ]
     ibkr = _read("ibkr_activity.csv")
     assert ibkr.reported_positions == {"AAPL": Decimal(6)}
     assert ibkr.reconciled == ["1 position(s)", "Cash Report: 1 ending cash figure(s)"]
@@ -61,12 +65,14 @@ def _tamper(name: str, line: int, old: str, new: str) -> str:
 
 
 def test_tampered_running_balance_is_reported_once_on_its_line() -> None:
-    # Line 9 is the sale (newest first, so after lines 10..14 in time).
-    parsed = _read("fidelity_2023.csv", _tamper("fidelity_2023.csv", 9, '"5,576.46"', '"5,577.46"'))
+    # Line 11 is the sale (newest first, so after lines 12..16 in time).
+    parsed = _read(
+        "fidelity_2023.csv", _tamper("fidelity_2023.csv", 11, '"5,576.46"', '"5,577.46"')
+    )
     found = [w for w in parsed.warnings if "mismatch" in w.message]
-    assert [(w.line, w.column) for w in found] == [(9, "Cash Balance ($)")]
+    assert [(w.line, w.column) for w in found] == [(11, "Cash Balance ($)")]
     assert "5577.46 USD" in found[0].message and "give 5576.46 USD" in found[0].message
-    assert "since line 10" in found[0].message
+    assert "since line 12" in found[0].message
 
 
 def test_a_row_missing_from_the_file_is_reported_where_the_balance_jumps() -> None:
@@ -76,17 +82,17 @@ def test_a_row_missing_from_the_file_is_reported_where_the_balance_jumps() -> No
     )
     parsed = _read("fidelity_2023.csv", without_interest)
     found = [w for w in parsed.warnings if "mismatch" in w.message]
-    # The sale's row is now line 9 still; interest is gone from line 10 (now the reinvest).
-    assert [w.line for w in found] == [9]
+    # The sale's row is line 11 still; interest is gone from line 12 (now the reinvest).
+    assert [w.line for w in found] == [11]
     assert "difference 1.23" in found[0].message
 
 
 def test_balances_oldest_first_are_read_in_that_order() -> None:
     lines = (FIXTURES / "fidelity_2023.csv").read_text(encoding="utf-8").split("\n")
-    header, body = lines[2], lines[3:14]
+    header, body = lines[2], lines[3:16]
     flipped = "\n".join([header, *reversed(body)]) + "\n"
     parsed = _read("fidelity_2023.csv", flipped)
-    assert len(parsed.reported_balances) == 10
+    assert len(parsed.reported_balances) == 12
     assert _mismatches(parsed) == []
     tampered = flipped.replace('"4,750.48"', '"4,760.48"')
     assert [
@@ -135,7 +141,7 @@ def test_ofx_positions_are_checked_on_their_line() -> None:
 
 
 def test_no_balance_check_while_rows_are_rejected() -> None:
-    broken = _tamper("fidelity_2023.csv", 9, "-5,165.20", "-5,abc")
+    broken = _tamper("fidelity_2023.csv", 11, "-5,165.20", "-5,abc")
     parsed = _read("fidelity_2023.csv", broken)
-    assert [(r.line, r.column) for r in parsed.rejected] == [(9, "Price ($)")]
+    assert [(r.line, r.column) for r in parsed.rejected] == [(11, "Price ($)")]
     assert _mismatches(parsed) == []

@@ -446,8 +446,8 @@ def test_a_broker_balance_mismatch_is_a_located_warning_and_the_file_still_lands
     app: AppContext, tmp_path: Path
 ) -> None:
     clean = app.imports.import_file(FIXTURES / "fidelity_2023.csv", "Main", dry_run=True)
-    assert clean.errors == [] and clean.added == 10
-    assert clean.reconciled == ["10 running cash balance(s)"]
+    assert clean.errors == [] and clean.added == 11
+    assert clean.reconciled == ["12 running cash balance(s)"]
     assert not [w for w in clean.warnings if "mismatch" in w.message]
     path = tmp_path / "History.csv"
     path.write_text(
@@ -457,9 +457,9 @@ def test_a_broker_balance_mismatch_is_a_located_warning_and_the_file_still_lands
         encoding="utf-8",
     )
     result = app.imports.import_file(path, "Main")
-    assert result.errors == [] and result.added == 10
+    assert result.errors == [] and result.added == 11
     found = [w for w in result.warnings if "mismatch" in w.message]
-    assert [(w.line, w.column) for w in found] == [(9, "Cash Balance ($)")]
+    assert [(w.line, w.column) for w in found] == [(11, "Cash Balance ($)")]
     assert "5577.46 USD" in found[0].message and "5576.46 USD" in found[0].message
     preview = app.imports.preview(path, account="Main")
-    assert [w.line for w in preview.warnings if "mismatch" in w.message] == [9]
+    assert [w.line for w in preview.warnings if "mismatch" in w.message] == [11]

@@ -244,3 +244,31 @@ def test_simulation_result_export_has_a_column_per_percentile_path(
     assert any(m.startswith("# app_version: ") for m in meta)
     start = int(exported.metadata["date_range"]["start"])
     assert int(exported.metadata["date_range"]["end"]) == start + 5
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_every_kind_carries_the_issues_metadata(
+    filled: AppContext, tmp_path: Path, fmt: str
+) -> None:
+    plan = filled.simulation.parse_plan({"initial_portfolio": 1000, "years": 2, "trials": 50})
+    run = filled.simulation.run(plan)
+    made = {
+        "holdings": filled.exports.holdings(tmp_path / f"h.{fmt}", format=fmt),
+        "transactions": filled.exports.transactions(tmp_path / f"t.{fmt}", format=fmt),
+        "realized": filled.exports.realized(tmp_path / f"r.{fmt}", format=fmt),
+        "simulation": filled.exports.simulation_result(tmp_path / f"s.{fmt}", run, format=fmt),
+    }
+    if fmt == "json":
+        made["portfolio"] = filled.exports.portfolio_json(tmp_path / "p.json")
+    for kind, result in made.items():
+        meta = result.metadata
+        assert meta["export"] == kind
+        assert {"generated_at", "app_version", "accounts", "date_range"} <= set(meta), kind
+        assert meta["date_range"]["start"] is not None, kind
+        text = result.path.read_text(encoding="utf-8")
+        if fmt == "csv":
+            assert text.startswith(f"# export: {kind}\n# generated_at: "), kind
+        else:
+            assert json.loads(text)["metadata"]["app_version"] == meta["app_version"], kind
+    # No temporary file is left beside the exports.
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -9,12 +9,14 @@ loaded (no --account needed).
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from portfolioos.cli.output import print_json, print_table
-from portfolioos.errors import ValidationError
+from portfolioos.errors import ImportFileError, ValidationError
 
 if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
@@ -68,8 +70,9 @@ def register(
     exp = sub.add_parser("export", parents=[common], help="write CSV or JSON exports")
     exp.add_argument(
         "kind",
-        choices=("holdings", "transactions", "realized", "portfolio"),
-        help="what to export (portfolio = the full JSON export)",
+        choices=("holdings", "transactions", "realized", "simulation", "portfolio"),
+        help="what to export (portfolio = the full JSON export; simulation runs a plan "
+        "and writes its percentile paths)",
     )
     exp.add_argument("--out", required=True, metavar="PATH")
     exp.add_argument("--format", choices=("csv", "json"), default=None)
@@ -84,6 +87,14 @@ def register(
     )
     exp.add_argument("--start", type=_date, metavar="YYYY-MM-DD")
     exp.add_argument("--end", type=_date, metavar="YYYY-MM-DD")
+    exp.add_argument(
+        "--text", metavar="TEXT", help="transactions whose symbol or note contains TEXT"
+    )
+    plan = exp.add_mutually_exclusive_group()
+    plan.add_argument("--scenario", metavar="NAME", help="simulation: a saved scenario")
+    plan.add_argument("--config", metavar="PLAN", help="simulation: a plan file (.json or .toml)")
+    exp.add_argument("--trials", type=int, metavar="N", help="simulation: override the trials")
+    exp.add_argument("--seed", type=int, metavar="S", help="simulation: override the seed")
     exp.add_argument("--json", action="store_true", help="print the result as JSON")
     exp.set_defaults(handler=_export, access="read")
 
@@ -112,6 +123,36 @@ def result_json(result: ImportResult) -> dict[str, Any]:
         "dry_run": result.dry_run,
         "warnings": [issue(w) for w in result.warnings],
         "errors": [issue(e) for e in result.errors],
+        "reconciled": result.reconciled,
+    }
+
+
+_LINE = re.compile(r", line (\d+)")
+
+
+def file_error_json(path: Path, args: argparse.Namespace, exc: ImportFileError) -> dict[str, Any]:
+    """The `import --json` object for a file refused as a whole (unreadable, binary,
+    unknown layout): nothing added, one error, its line when the message names one."""
+    found = _LINE.search(exc.message)
+    return {
+        "batch_id": None,
+        "broker": args.broker,
+        "account": args.account,
+        "file": path.name,
+        "rows": 0,
+        "added": 0,
+        "duplicates": 0,
+        "by_type": {},
+        "dry_run": bool(args.dry_run),
+        "warnings": [],
+        "reconciled": [],
+        "errors": [
+            {
+                "line": int(found.group(1)) if found else None,
+                "column": None,
+                "message": exc.message,
+            }
+        ],
     }
 
 
@@ -182,7 +223,17 @@ def _import(args: argparse.Namespace, ctx: AppContext) -> int:
         raise ValidationError(
             "Which account? Give --account NAME (see `accounts list`).", field="account"
         )
-    result = ctx.imports.import_file(path, args.account, broker=args.broker, dry_run=args.dry_run)
+    try:
+        result = ctx.imports.import_file(
+            path, args.account, broker=args.broker, dry_run=args.dry_run
+        )
+    except ImportFileError as exc:
+        if not args.json:
+            raise
+        # A script reading --json gets the same object when the whole file is refused.
+        print_json(file_error_json(path, args, exc))
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
     if args.json:
         print_json(result_json(result))
     else:
@@ -205,6 +256,8 @@ def _print_result(result: ImportResult) -> None:
         f"{result.file} ({result.broker}): {verb} {result.added}{batch} ({kinds}); "
         f"{result.duplicates} already in the ledger"
     )
+    if result.reconciled:
+        print(f"checked against the file's own {', '.join(result.reconciled)}")
 
 
 def _brokers(args: argparse.Namespace) -> int:
@@ -224,7 +277,10 @@ def _brokers(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace, ctx: AppContext) -> int:
     fmt = args.format or ("json" if args.kind == "portfolio" else "csv")
-    if args.kind == "portfolio":
+    _check_options(args)
+    if args.kind == "simulation":
+        result = _export_simulation(args, ctx, fmt)
+    elif args.kind == "portfolio":
         if fmt != "json":
             raise ValidationError("The portfolio export is JSON only.", field="format")
         result = ctx.exports.portfolio_json(args.out)
@@ -237,6 +293,7 @@ def _export(args: argparse.Namespace, ctx: AppContext) -> int:
             types=types or None,
             start=args.start,
             end=args.end,
+            text=args.text,
             format=fmt,
         )
     elif args.kind == "holdings":
@@ -256,3 +313,46 @@ def _export(args: argparse.Namespace, ctx: AppContext) -> int:
     else:
         print(f"wrote {result.rows} row(s) of {result.kind} to {result.path}")
     return 0
+
+
+_ONLY_FOR = {
+    "symbol": ("transactions",),
+    "types": ("transactions",),
+    "start": ("transactions",),
+    "end": ("transactions",),
+    "text": ("transactions",),
+    "account": ("transactions", "holdings", "realized"),
+    "scenario": ("simulation",),
+    "config": ("simulation",),
+    "trials": ("simulation",),
+    "seed": ("simulation",),
+}
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """An option the chosen kind would ignore is refused, so a filter never silently
+    does nothing."""
+    for name, kinds in _ONLY_FOR.items():
+        if getattr(args, name) is not None and args.kind not in kinds:
+            option = "--type" if name == "types" else f"--{name}"
+            raise ValidationError(
+                f"{option} does not apply to `export {args.kind}` (only to {' and '.join(kinds)}).",
+                field=option,
+            )
+
+
+def _export_simulation(args: argparse.Namespace, ctx: AppContext, fmt: str) -> Any:
+    """Run a plan (as `simulate --scenario NAME|--config PLAN` would) and export it."""
+    if args.scenario:
+        plan = ctx.simulation.scenario(args.scenario)
+    elif args.config:
+        plan = ctx.simulation.load_plan(args.config)
+    else:
+        saved = ", ".join(s.name for s in ctx.simulation.list_scenarios()) or "none yet"
+        raise ValidationError(
+            "export simulation needs a plan: --scenario NAME (saved: "
+            f"{saved}) or --config PLAN (a .json or .toml plan file).",
+            field="scenario",
+        )
+    result = ctx.simulation.run(plan, trials=args.trials, seed=args.seed)
+    return ctx.exports.simulation_result(args.out, result, plan=plan, format=fmt)

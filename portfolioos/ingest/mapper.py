@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from portfolioos.domain.ledger import LedgerEntry, TxType
 from portfolioos.ingest.detect import HeaderMatch, match_header
-from portfolioos.ingest.model import ParsedFile, RowIssue
+from portfolioos.ingest.model import ParsedFile, ReportedBalance, RowIssue
 from portfolioos.ingest.numbers import parse_date, parse_decimal
 from portfolioos.ingest.profiles import DECISIONS, Profile, norm_header
 from portfolioos.ingest.table import Row, Table
@@ -74,12 +74,25 @@ def map_table(
         _pair_reinvestments(out)
     _derive_split_ratios(out)
     out.entries.sort(key=lambda e: e.source_line or 0)
-    if profile.positions and not profile.parts:
-        from portfolioos.ingest.positions import discrepancies, reported_positions
-
-        out.reported_positions = reported_positions(table, profile, match.row)
-        out.warnings.extend(discrepancies(out.entries, out.reported_positions))
+    _reconcile(table, profile, match, out)
     return out
+
+
+def _reconcile(table: Table, profile: Profile, match: HeaderMatch, out: ParsedFile) -> None:
+    """Check the file's transactions against the positions and cash it prints itself.
+    Not while rows are rejected: nothing is imported then, and every figure after a
+    rejected row would disagree for that reason alone."""
+    if out.rejected:
+        return
+    from portfolioos.ingest.balances import check_cash_report, check_running_balances
+    from portfolioos.ingest.positions import check_positions
+
+    if profile.positions is not None:
+        check_positions(table, profile, match.row, out)
+    out.warnings.extend(check_running_balances(out))
+    if out.reported_balances:
+        out.reconciled.append(f"{len(out.reported_balances)} running cash balance(s)")
+    out.warnings.extend(check_cash_report(table, profile, out))
 
 
 def _map_sections(
@@ -158,6 +171,7 @@ def _map_rows(
             continue
         if not _passes_filter(row, ctx):
             continue
+        _record_balance(row, ctx, out)
         try:
             entry = _map_row(row, ctx)
         except RowRejected as exc:
@@ -167,6 +181,23 @@ def _map_rows(
             out.warnings.append(RowIssue(row.line, _name(ctx, "action"), entry))
         else:
             out.entries.append(entry)
+
+
+def _record_balance(row: Row, ctx: _Context, out: ParsedFile) -> None:
+    """Keep the running cash balance a row prints, if any, to check later; a cell that is
+    not a number ("Processing" on a pending row) prints none."""
+    idx = ctx.columns.get("balance")
+    if not idx:
+        return
+    try:
+        value = parse_decimal(_cell(row, idx[0]), decimal=ctx.decimal, thousands=ctx.thousands)
+        currency = _currency(row, ctx)
+    except (ValueError, RowRejected):
+        return
+    if value is not None:
+        out.reported_balances.append(
+            ReportedBalance(row.line, currency, value, _name(ctx, "balance"))
+        )
 
 
 def _passes_filter(row: Row, ctx: _Context) -> bool:
@@ -419,6 +450,8 @@ def _pair_reinvestments(out: ParsedFile) -> None:
             drop.add(j)
             dividend = out.entries[j]
             out.entries[i] = replace(e, amount=dividend.amount, note=e.note or dividend.note)
+            if e.source_line is not None and dividend.source_line is not None:
+                out.paired_income[e.source_line] = dividend.source_line
     if drop:
         out.entries[:] = [e for i, e in enumerate(out.entries) if i not in drop]
 

@@ -25,6 +25,17 @@ class RowIssue:
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
+@dataclass(frozen=True, slots=True)
+class ReportedBalance:
+    """A cash balance the file itself prints after one of its rows (Fidelity's
+    "Cash Balance ($)"), to check the file's transactions against."""
+
+    line: int
+    currency: str
+    amount: Decimal
+    column: str | None = None
+
+
 @dataclass(slots=True)
 class ParsedFile:
     """A file read with one profile. `entries` have no fingerprint yet."""
@@ -35,5 +46,14 @@ class ParsedFile:
     warnings: list[RowIssue] = field(default_factory=list)
     header_line: int | None = None
     columns: dict[str, str] = field(default_factory=dict)
-    # Positions the file itself reports (symbol -> shares), when its layout has them.
+    # Positions the file itself reports (symbol -> shares), when its layout has them,
+    # and the line each symbol was reported on.
     reported_positions: dict[str, Decimal] = field(default_factory=dict)
+    position_lines: dict[str, int] = field(default_factory=dict)
+    # Running cash balances the file prints after its rows, in file order.
+    reported_balances: list[ReportedBalance] = field(default_factory=list)
+    # A reinvest entry made of two rows: its line -> the line of the dividend it spent.
+    paired_income: dict[int, int] = field(default_factory=dict)
+    # What the file's own figures were checked against ("10 running cash balances"), so
+    # "no discrepancy" can be told apart from "nothing to check".
+    reconciled: list[str] = field(default_factory=list)

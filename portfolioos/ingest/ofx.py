@@ -4,7 +4,8 @@ Securities are named by CUSIP (or ISIN) in transactions and mapped to tickers th
 the statement's security list; a security without a ticker keeps its identifier.
 Bank transactions inside the investment account (INVBANKTRAN) become deposits,
 withdrawals, interest or fees by their type and sign. Sweeps into the money-market
-sub-account (JRNLFUND) are not ledger events and are reported as warnings.
+sub-account (JRNLFUND) are not ledger events and are reported as warnings. Positions
+in the statement's INVPOSLIST are checked against its transactions (ingest/positions).
 """
 
 from __future__ import annotations
@@ -62,7 +63,29 @@ def read_ofx(data: bytes, name: str, *, account_id: int, currency: str) -> Parse
                 out.warnings.append(RowIssue(None, type(tx).__name__, entry))
             else:
                 out.entries.append(entry)
+        _reported_positions(stmt, tickers, data, out)
+    if out.reported_positions and not out.rejected:
+        from portfolioos.ingest.positions import check_reported
+
+        check_reported(out)
     return out
+
+
+def _reported_positions(stmt: Any, tickers: dict[str, str], data: bytes, out: ParsedFile) -> None:
+    """The statement's INVPOSLIST (units held at DTASOF), each located on the line that
+    names its security inside the list, to check against the statement's transactions."""
+    start = data.upper().find(b"<INVPOSLIST>")
+    for pos in getattr(stmt, "positions", None) or []:
+        try:
+            symbol = _symbol(pos, tickers)
+            units = Decimal(pos.units)
+        except (AttributeError, TypeError, ValueError, ArithmeticError):
+            continue
+        out.reported_positions[symbol] = out.reported_positions.get(symbol, Decimal(0)) + units
+        if start >= 0 and symbol not in out.position_lines:
+            at = data.find(str(pos.uniqueid).encode(), start)
+            if at >= 0:
+                out.position_lines[symbol] = data.count(b"\n", 0, at) + 1
 
 
 def _reason(exc: BaseException) -> str:

@@ -34,10 +34,39 @@ FIELDS = (
     "split_ratio",
     "acquired_date",
     "original_basis",
+    # The broker's running cash balance after the row (checked, never imported).
+    "balance",
 )
 # Every matching column of these fields is added up (commission + fees + reg fee ...).
 SUM_FIELDS = frozenset({"fees"})
 DECISIONS = frozenset({"cash", "trade", "transfer", "skip"})
+
+
+@dataclass(frozen=True)
+class PositionsSpec:
+    """Where a file prints the positions it holds: a holdings block above the
+    transactions (Vanguard), or a section of a sectioned statement (IBKR "Open
+    Positions"), with the columns naming symbol and shares and, optionally, cells a
+    row must match to count (IBKR prints a "Summary" row per symbol and "Lot" rows)."""
+
+    symbol: str
+    shares: str
+    section: str | None = None
+    where: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CashReportSpec:
+    """A statement section giving each currency's cash at the start and the end of the
+    period (IBKR "Cash Report"): the rows are labelled in `label`, per `currency`, with
+    the figure in `amount`."""
+
+    section: str
+    label: str
+    currency: str
+    amount: str
+    start: str
+    end: str
 
 
 def norm_header(text: str) -> str:
@@ -73,8 +102,10 @@ class Profile:
     # The amount column is the gross trade value (IBKR "Proceeds", Degiro "Local value"):
     # fees come on top of a buy and off a sell.
     amount_is_gross: bool = False
-    # A holdings section printed above the transactions: {"symbol": header, "shares": header}.
-    positions: Mapping[str, str] = field(default_factory=dict)
+    # Positions the file prints beside its transactions (see PositionsSpec).
+    positions: PositionsSpec | None = None
+    # Starting and ending cash per currency printed in the file (see CashReportSpec).
+    cash_report: CashReportSpec | None = None
 
     def headers_for(self, name: str) -> tuple[str, ...]:
         return tuple(norm_header(h) for h in self.columns.get(name, ()))
@@ -152,10 +183,16 @@ FIDELITY = Profile(
         "fees": ("Commission ($)", "Fees ($)", "Commission", "Fees"),
         "amount": ("Amount ($)", "Amount"),
         "currency": ("Currency",),
+        # Newer exports (newest row first): core cash after the row, or "Processing".
+        "balance": ("Cash Balance ($)", "Cash Balance"),
     },
     actions=(
         (r"^YOU BOUGHT", "buy"),
         (r"^YOU SOLD", "sell"),
+        # The core money market is the account's cash (its purchases and redemptions
+        # are skipped below): a dividend reinvested into it stays cash, as Fidelity's
+        # "Cash Balance" counts it.
+        (r"^REINVESTMENT .*\((SPAXX|FDRXX|FZFXX|SPRXX|FZDXX|FCASH|CORE\*\*)\)", "skip"),
         (r"^REINVESTMENT", "reinvest"),
         (r"^(DIVIDEND RECEIVED|LONG-TERM CAP GAIN|SHORT-TERM CAP GAIN)", "dividend"),
         (r"^INTEREST EARNED", "interest"),
@@ -242,7 +279,7 @@ VANGUARD = Profile(
     ),
     date_formats=("%m/%d/%Y", "%Y-%m-%d"),
     signature=("Principal Amount", "Transaction Type"),
-    positions={"symbol": "Symbol", "shares": "Shares", "value": "Total Value"},
+    positions=PositionsSpec(symbol="Symbol", shares="Shares"),
 )
 
 IBKR_FLEX = Profile(
@@ -347,6 +384,20 @@ IBKR_ACTIVITY = Profile(
             date_formats=("%Y-%m-%d",),
             footer=(r"^Total",),
         ),
+    ),
+    positions=PositionsSpec(
+        symbol="Symbol",
+        shares="Quantity",
+        section="Open Positions",
+        where={"DataDiscriminator": "^Summary$"},
+    ),
+    cash_report=CashReportSpec(
+        section="Cash Report",
+        label="Currency Summary",
+        currency="Currency",
+        amount="Total",
+        start="Starting Cash",
+        end="Ending Cash",
     ),
 )
 

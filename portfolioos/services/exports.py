@@ -20,6 +20,8 @@ from portfolioos.export.rows import as_mapping
 
 if TYPE_CHECKING:
     from portfolioos.services.context import AppContext
+    from portfolioos.simulation.results import SimulationResult
+    from portfolioos.simulation.scenario import Scenario
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +120,15 @@ class ExportService:
         types: Sequence[str] | None = None,
         start: date | None = None,
         end: date | None = None,
+        text: str | None = None,
         format: str = "csv",
     ) -> ExportResult:
+        """The rows the Transactions page shows for the same filters (account, symbol,
+        types, dates and its search text over symbol and note), oldest first."""
         from portfolioos.storage.portfolio_schema import TRANSACTION_TYPES
 
+        types = [str(t).strip().lower() for t in types or () if str(t).strip()] or None
+        text = text.strip() if text and text.strip() else None
         bad = [t for t in types or () if t not in TRANSACTION_TYPES]
         if bad:
             raise ValidationError(
@@ -138,6 +145,7 @@ class ExportService:
             types=list(types) if types else None,
             start=start,
             end=end,
+            text=text,
         )
         for row in rows:
             row["account"] = names.get(row["account_id"], str(row["account_id"]))
@@ -148,6 +156,7 @@ class ExportService:
             "type": ",".join(types) if types else None,
             "start": start.isoformat() if start else None,
             "end": end.isoformat() if end else None,
+            "text": text,
         }
         return self._write("transactions", out, format, rows, meta, TRANSACTION_COLUMNS)
 
@@ -165,7 +174,11 @@ class ExportService:
         if rows is None:
             rows = self._ctx.portfolio.holdings(account=account)
         mapped = [dict(as_mapping(r)) for r in rows]
-        return self._write("holdings", out, format, mapped, self._metadata("holdings", accounts))
+        # Holdings sum up the ledger: its date range is the history they come from.
+        span = self._store.date_span([a.id for a in accounts] if account is not None else None)
+        return self._write(
+            "holdings", out, format, mapped, self._metadata("holdings", accounts, span)
+        )
 
     def realized(
         self,
@@ -206,6 +219,41 @@ class ExportService:
         rows = simulation_rows(paths, index, index_name)
         return self._write(
             "simulation", out, format, rows, self._metadata("simulation", self._accounts(None))
+        )
+
+    def simulation_result(
+        self,
+        out: str | Path,
+        result: SimulationResult,
+        *,
+        plan: Scenario | None = None,
+        format: str = "csv",
+    ) -> ExportResult:
+        """A planner run, one row per plan year with every percentile path as a column
+        (export/simulation.py); the metadata names the plan, its accounts, trials, seed
+        and the calendar years it covers."""
+        from portfolioos.export.simulation import result_rows, simulation_columns
+        from portfolioos.simulation.scenario import AccountsRef
+
+        accounts: list[Any] = []
+        if plan is not None and isinstance(plan.initial_portfolio, AccountsRef):
+            accounts = [self._ctx.portfolio.account(a) for a in plan.initial_portfolio.accounts]
+        today = datetime.now(UTC).date()
+        meta = self._metadata("simulation", accounts)
+        meta["date_range"] = {
+            "start": f"{today.year}",
+            "end": f"{today.year + result.years}",
+        }
+        meta["plan"] = {
+            "name": (plan.name if plan is not None else "") or None,
+            "years": result.years,
+            "trials": result.trials,
+            "seed": result.seed,
+            "initial_portfolio": result.initial_portfolio,
+            "success_rate": result.success_rate,
+        }
+        return self._write(
+            "simulation", out, format, result_rows(result), meta, simulation_columns()
         )
 
     def portfolio_json(self, out: str | Path) -> ExportResult:

@@ -68,6 +68,9 @@ class ImportResult:
     dry_run: bool = False
     vectorised: bool = False
     changes: Changes = field(default_factory=Changes)
+    # The figures the file prints itself (balances, positions) that its rows were
+    # checked against; a disagreement is one of the warnings.
+    reconciled: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -254,9 +257,10 @@ class ImportService:
                 [ImportIssue.of(i) for i in rejected],
                 dry_run,
             )
-        return self._write_entries(
+        written = self._write_entries(
             parsed.entries, parsed.broker, acct, file.name, sha, warnings, dry_run, progress, cancel
         )
+        return replace(written, reconciled=list(parsed.reconciled))
 
     def _write_entries(
         self,

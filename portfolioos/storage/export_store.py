@@ -6,7 +6,12 @@ from datetime import date
 from typing import Any
 
 from portfolioos.storage.duck import DuckDatabase
-from portfolioos.storage.ledger_store import FINGERPRINT_TEXT, LEDGER_COLUMNS
+from portfolioos.storage.ledger_store import (
+    FINGERPRINT_TEXT,
+    LEDGER_COLUMNS,
+    TransactionFilter,
+    _where,
+)
 
 _DERIVED = {
     "lots": (
@@ -54,26 +59,21 @@ class ExportStore:
         types: list[str] | None = None,
         start: date | None = None,
         end: date | None = None,
+        text: str | None = None,
         by_id: bool = False,
     ) -> list[dict[str, Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        if account_ids is not None:
-            where.append(f"account_id IN ({','.join('?' * len(account_ids)) or 'NULL'})")
-            params.extend(account_ids)
-        if symbol:
-            where.append("upper(symbol) = upper(?)")
-            params.append(symbol)
-        if types:
-            where.append(f"type IN ({','.join('?' * len(types))})")
-            params.extend(types)
-        if start:
-            where.append("date >= ?")
-            params.append(start)
-        if end:
-            where.append("date <= ?")
-            params.append(end)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        """Ledger rows chosen exactly as the Transactions page chooses them (the same
+        TransactionFilter and WHERE clause), so an export holds what the page showed."""
+        clause, params = _where(
+            TransactionFilter(
+                tuple(account_ids) if account_ids is not None else None,
+                symbol,
+                tuple(types) if types else None,
+                start,
+                end,
+                text,
+            )
+        )
         columns = ("id", *LEDGER_COLUMNS)
         selected = [FINGERPRINT_TEXT if c == "fingerprint" else c for c in columns]
         rows = self.db.fetchall(
@@ -82,6 +82,15 @@ class ExportStore:
             params,
         )
         return [dict(zip(columns, r, strict=True)) for r in rows]
+
+    def date_span(self, account_ids: list[int] | None = None) -> tuple[date | None, date | None]:
+        """The first and last ledger dates of these accounts (all when None)."""
+        clause, params = _where(
+            TransactionFilter(tuple(account_ids) if account_ids is not None else None)
+        )
+        rows = self.db.fetchall(f"SELECT min(date), max(date) FROM transactions{clause}", params)
+        first, last = rows[0] if rows else (None, None)
+        return first, last
 
     def derived(self, table: str, account_ids: list[int] | None = None) -> list[dict[str, Any]]:
         columns = _DERIVED[table]

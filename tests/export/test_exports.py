@@ -193,3 +193,82 @@ def test_realized_export_lists_the_engine_lines(filled: AppContext, tmp_path: Pa
     result = filled.exports.realized(tmp_path / "r.csv", account="Main")
     lines = filled.portfolio.realized(account="Main").lines
     assert result.rows == len(lines)
+
+
+def test_transactions_export_honours_the_pages_text_search(
+    filled: AppContext, tmp_path: Path
+) -> None:
+    """The export holds exactly the rows the Transactions page lists for the same filters."""
+    filters: dict[str, Any] = {"account": "Main", "text": "same trade", "types": ["BUY"]}
+    result = filled.exports.transactions(tmp_path / "t.csv", **filters)
+    meta, rows = read_csv(tmp_path / "t.csv")
+    page = filled.portfolio.transactions(**filters, limit=1000)
+    assert result.rows == len(page) == 1
+    assert [(r["date"], r["note"]) for r in rows] == [("2023-01-03", "same trade twice")]
+    assert "text=same trade" in next(m for m in meta if m.startswith("# filters:"))
+    # Text matches the symbol too, case-insensitively, and combines with the dates.
+    by_symbol = {"text": "nvd", "start": date(2023, 6, 1)}
+    got = filled.exports.transactions(tmp_path / "n.csv", **by_symbol)
+    assert got.rows == filled.portfolio.transaction_count(**by_symbol) == 2
+    _, rows = read_csv(tmp_path / "n.csv")
+    assert {r["symbol"] for r in rows} == {"NVDA"}
+
+
+def test_holdings_metadata_carries_the_ledgers_date_range(
+    filled: AppContext, tmp_path: Path
+) -> None:
+    result = filled.exports.holdings(tmp_path / "h.csv", account="Euro")
+    assert result.metadata["date_range"] == {"start": "2023-01-03", "end": "2023-02-10"}
+    meta, _ = read_csv(tmp_path / "h.csv")
+    assert "# date_range: start=2023-01-03, end=2023-02-10" in meta
+
+
+def test_simulation_result_export_has_a_column_per_percentile_path(
+    filled: AppContext, tmp_path: Path
+) -> None:
+    plan = filled.simulation.parse_plan(
+        {"initial_portfolio": {"accounts": ["Main"]}, "years": 5, "trials": 300, "seed": 7}
+    )
+    result = filled.simulation.run(plan)
+    out = tmp_path / "sim.csv"
+    exported = filled.exports.simulation_result(out, result, plan=plan)
+    meta, rows = read_csv(out)
+    assert exported.rows == 6 and [r["year"] for r in rows] == ["0", "1", "2", "3", "4", "5"]
+    assert float(rows[3]["value_p50"]) == result.percentiles["p50"][3]
+    assert float(rows[3]["value_real_p10"]) == result.percentiles_real["p10"][3]
+    assert float(rows[0]["spending_p90"]) == result.spending_percentiles["p90"][0]
+    assert rows[5]["spending_p50"] == ""  # no spending after the last year
+    assert float(rows[5]["depletion_probability"]) == result.depletion_probability[4]
+    assert exported.metadata["accounts"] == ["Main"]
+    assert exported.metadata["plan"]["trials"] == 300
+    assert any(m.startswith("# app_version: ") for m in meta)
+    start = int(exported.metadata["date_range"]["start"])
+    assert int(exported.metadata["date_range"]["end"]) == start + 5
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_every_kind_carries_the_issues_metadata(
+    filled: AppContext, tmp_path: Path, fmt: str
+) -> None:
+    plan = filled.simulation.parse_plan({"initial_portfolio": 1000, "years": 2, "trials": 50})
+    run = filled.simulation.run(plan)
+    made = {
+        "holdings": filled.exports.holdings(tmp_path / f"h.{fmt}", format=fmt),
+        "transactions": filled.exports.transactions(tmp_path / f"t.{fmt}", format=fmt),
+        "realized": filled.exports.realized(tmp_path / f"r.{fmt}", format=fmt),
+        "simulation": filled.exports.simulation_result(tmp_path / f"s.{fmt}", run, format=fmt),
+    }
+    if fmt == "json":
+        made["portfolio"] = filled.exports.portfolio_json(tmp_path / "p.json")
+    for kind, result in made.items():
+        meta = result.metadata
+        assert meta["export"] == kind
+        assert {"generated_at", "app_version", "accounts", "date_range"} <= set(meta), kind
+        assert meta["date_range"]["start"] is not None, kind
+        text = result.path.read_text(encoding="utf-8")
+        if fmt == "csv":
+            assert text.startswith(f"# export: {kind}\n# generated_at: "), kind
+        else:
+            assert json.loads(text)["metadata"]["app_version"] == meta["app_version"], kind
+    # No temporary file is left beside the exports.
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -16,6 +16,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "brokers"
 
 CASES = [
     ("fidelity.csv", "fidelity"),
+    ("fidelity_2023.csv", "fidelity"),
     ("schwab.csv", "schwab"),
     ("vanguard.csv", "vanguard"),
     ("ibkr_flex.csv", "ibkr_flex"),
@@ -142,4 +143,4 @@ def test_vanguard_positions_reconcile_with_its_transactions() -> None:
     assert not any("reports" in w.message for w in parsed.warnings)
     # A position the transactions do not reach is reported, as a warning.
     issues = discrepancies(parsed.entries, {"VTI": Decimal(8)})
-    assert [i.message[:25] for i in issues] == ["the file reports 8 VTI bu"]
+    assert [i.message[:43] for i in issues] == ["position mismatch: the file reports 8 VTI b"]

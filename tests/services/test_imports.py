@@ -273,11 +273,12 @@ def test_declined_vectorised_file_falls_back_and_reports_lines(
 
 def _kill_script(data: Path, csv_path: Path) -> str:
     return (
-        "import sys\n"
         "from portfolioos.services.context import AppContext\n"
         f"ctx = AppContext.open({str(data)!r})\n"
         "print('ready', flush=True)\n"
-        f"ctx.imports.import_file({str(csv_path)!r}, 'Main')\n"
+        "def report(fraction, message):\n"
+        "    print(f'progress {fraction:.2f}', flush=True)\n"
+        f"ctx.imports.import_file({str(csv_path)!r}, 'Main', progress=report)\n"
         "print('done', flush=True)\n"
     )
 
@@ -296,9 +297,16 @@ def big_file(tmp_path: Path) -> Iterator[Path]:
     yield path
 
 
-def _run_import(data: Path, csv_path: Path, kill_after: float | None) -> float:
-    """Start an import in a subprocess; SIGKILL it `kill_after` seconds after it is ready.
-    Returns the seconds from ready until the import returned (its commit is done)."""
+# Progress the import reports just before its write transaction (0.5 vectorised, 0.6
+# row-wise) and just after the commit (0.85, rebuilding lots).
+WRITE_STARTS, WRITE_DONE = 0.5, 0.85
+
+
+def _run_import(data: Path, csv_path: Path, kill: tuple[str, float] | None) -> dict[str, float]:
+    """Start an import in a subprocess. With `kill=(anchor, seconds)`, SIGKILL it that
+    long after the anchor: "ready" (the process is up) or "write" (it reported that its
+    write transaction starts). Without, let it finish and return the seconds from ready
+    to each stage: "write", "written" (committed) and "done"."""
     from tests.conftest import cli_env
 
     with AppContext.open(data) as c:
@@ -310,41 +318,69 @@ def _run_import(data: Path, csv_path: Path, kill_after: float | None) -> float:
         text=True,
     )
     assert proc.stdout is not None
+    seen: dict[str, float] = {}
     try:
         assert proc.stdout.readline().strip() == "ready"
         start = time.perf_counter()
-        if kill_after is None:
-            assert proc.stdout.readline().strip() == "done"
-            elapsed = time.perf_counter() - start
-        else:
-            time.sleep(kill_after)
+        anchor = kill[0] if kill else "done"
+        while anchor not in seen:
+            line = proc.stdout.readline().strip()
+            assert line, f"the import ended before '{anchor}' ({seen})"
+            now = time.perf_counter() - start
+            if line == "done":
+                seen["done"] = now
+            elif line.startswith("progress "):
+                fraction = float(line.split()[1])
+                if fraction >= WRITE_STARTS:
+                    seen.setdefault("write", now)
+                if fraction >= WRITE_DONE:
+                    seen.setdefault("written", now)
+            if anchor == "ready":
+                break
+        if kill is not None:
+            time.sleep(kill[1])
             os.kill(proc.pid, signal.SIGKILL)
-            elapsed = kill_after
         proc.wait(timeout=120)
-        return elapsed
+        return seen
     finally:
         proc.stdout.close()
 
 
 @pytest.mark.slow
 def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path, big_file: Path) -> None:
-    # Time one complete import, then kill others at points spread across that time.
-    full = _run_import(tmp_path / "full", big_file, None)
+    """Time one complete import, then kill others before, inside and after its write
+    transaction: whichever moment the kill lands, the batch is wholly there or absent.
+
+    Kills inside the write are anchored on the import's own progress report, not on
+    wall time alone (most of an import is reading and rebuilding lots, so kills timed
+    from the start mostly land outside the transaction on a busy machine)."""
+    timing = _run_import(tmp_path / "full", big_file, None)
+    full, window = timing["done"], timing["written"] - timing["write"]
+    kills = [
+        ("ready", 0.4 * full),
+        ("write", 0.1 * window),
+        ("write", 0.5 * window),
+        ("write", 0.9 * window),  # the commit is at the end of the window
+        ("ready", 1.3 * full),
+    ]
     outcomes = []
-    for attempt, fraction in enumerate((0.4, 0.8, 0.95, 1.3)):
+    for attempt, kill in enumerate(kills):
         data = tmp_path / f"data{attempt}"
-        _run_import(data, big_file, full * fraction)
+        _run_import(data, big_file, kill)
         with AppContext.open(data) as c:
             rows = len(ExportStore(c.portfolio_db).transactions())
             batches = c.imports.batches()
-        assert rows in (0, ROWS), rows
+        assert rows in (0, ROWS), (kill, rows)
         if rows:
-            assert [b.rows_added for b in batches] == [ROWS]
+            assert [b.rows_added for b in batches] == [ROWS], kill
         else:
-            assert batches == []
+            assert batches == [], kill
         outcomes.append(rows)
     # Which outcomes occur depends on timing (both are correct); shown with -s.
-    print(f"full import {full:.2f}s; rows present after each kill: {outcomes}")
+    print(
+        f"full import {full:.2f}s, write transaction {window:.2f}s; "
+        f"rows present after each kill: {outcomes}"
+    )
 
 
 def test_number_too_large_for_the_ledger_is_a_located_error(
@@ -404,3 +440,26 @@ def test_fuzzed_generic_files_never_escape_as_other_exceptions(
 
     run()
     assert len(ledger(app)) == before
+
+
+def test_a_broker_balance_mismatch_is_a_located_warning_and_the_file_still_lands(
+    app: AppContext, tmp_path: Path
+) -> None:
+    clean = app.imports.import_file(FIXTURES / "fidelity_2023.csv", "Main", dry_run=True)
+    assert clean.errors == [] and clean.added == 11
+    assert clean.reconciled == ["12 running cash balance(s)"]
+    assert not [w for w in clean.warnings if "mismatch" in w.message]
+    path = tmp_path / "History.csv"
+    path.write_text(
+        (FIXTURES / "fidelity_2023.csv")
+        .read_text(encoding="utf-8")
+        .replace('"5,576.46"', '"5,577.46"'),
+        encoding="utf-8",
+    )
+    result = app.imports.import_file(path, "Main")
+    assert result.errors == [] and result.added == 11
+    found = [w for w in result.warnings if "mismatch" in w.message]
+    assert [(w.line, w.column) for w in found] == [(11, "Cash Balance ($)")]
+    assert "5577.46 USD" in found[0].message and "5576.46 USD" in found[0].message
+    preview = app.imports.preview(path, account="Main")
+    assert [w.line for w in preview.warnings if "mismatch" in w.message] == [11]

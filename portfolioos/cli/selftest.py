@@ -2,8 +2,8 @@
 
 Meant for a fresh install and for the bundle build: in a throwaway data folder it
 creates an account, imports the bundled sample, reconciles, runs a small simulation,
-loads every native library, renders the main window and asks the keychain a harmless
-question. Each step reports
+loads every native library, checks Qt's ICU-backed text services, renders the main
+window and asks the keychain a harmless question. Each step reports
 ok / skipped / failed; the exit code is 0 only when none failed, and the last line
 names the failing step.
 """
@@ -211,6 +211,19 @@ def step_libraries(state: State) -> str:
     return ", ".join(checks)
 
 
+def step_text(state: State) -> str:
+    """Qt's ICU-backed text services (collation, case mapping, time-zone names,
+    legacy encodings): the Linux bundle ships ICU with a trimmed data library."""
+    from portfolioos.gui.textcheck import TextCheckFailed, applies, check_text_services
+
+    if not applies():
+        return "not checked: Qt uses the operating system's text services here"
+    try:
+        return check_text_services().summary()
+    except TextCheckFailed as exc:
+        raise StepFailed(f"ICU data missing? {exc}") from exc
+
+
 def step_window(state: State) -> str:
     from portfolioos.gui.selftest import render_main_window
 
@@ -261,6 +274,7 @@ STEPS: tuple[Step, ...] = (
     Step("reconcile", step_reconcile, needs=("import",)),
     Step("simulation", step_simulation),
     Step("libraries", step_libraries),
+    Step("text", step_text),
     Step("window", step_window),
     Step("keychain", step_keychain),
 )

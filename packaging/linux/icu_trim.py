@@ -16,11 +16,11 @@ user (Gui, Widgets and the plugins import no ICU symbol), and it calls only:
 
 So this drops what no such call reads: break iterators and their CJK/Thai/Khmer/Lao/
 Burmese dictionaries (Qt segments text itself), transliterators, number spell-out
-rules, unit/currency/language/region display names, the zone names of languages other
-than English (QTimeZone::displayName falls back to "GMT+01:00" there; the app is
-English-only), stringprep/IDNA2003/spoof/character-name data, and ~170 legacy (mostly
-EBCDIC) converters. The main locale tree (calendar and week data ucal_open reads) and
-every collation tailoring stay.
+rules, unit/currency/language/region display names, the zone names and calendar/number
+data of languages other than English (QTimeZone::displayName falls back to English
+there; the app is English-only, and Qt formats dates and numbers from its own CLDR
+tables), stringprep/IDNA2003/spoof/character-name data, and ~170 legacy (mostly EBCDIC)
+converters. Every collation tailoring stays.
 
     python icu_trim.py ORIGINAL.so OUTPUT.so       # prints what it did
 
@@ -51,6 +51,13 @@ DROP_TREES = ("brkitr", "translit", "rbnf", "unit", "curr", "lang", "region")
 DROP_TOP = ("unames.icu", "*.spp", "confusables*.cfu", "uemoji.icu", "ulayout.icu")
 # zone/: the tree's own housekeeping and English; other languages fall back to root.
 ZONE_KEEP = ("root.res", "pool.res", "res_index.res", "tzdbNames.res", "en.res", "en_*.res")
+# The main locale tree at the top (de.res, fr_CA.res...: calendars, number formats,
+# date patterns for udat/unum, which Qt does not call; Qt has its own CLDR tables for
+# QLocale). ucal_open reads week data from it and falls back to root. Keep the tree's
+# housekeeping and English; supplementalData, likelySubtags, zoneinfo64 and the other
+# non-locale items are not locale-shaped and always stay.
+MAIN_KEEP = ("root.res", "pool.res", "res_index.res", "en.res", "en_*.res")
+LOCALE_ITEM = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)*\.res$")
 # Converters kept: the tables behind the WHATWG Encoding Standard's labels (what a
 # browser decodes, so what a user's file may be in), resolved with ucnv_getName on
 # ICU 73, plus the JIS X 0208/0212 tables ISO-2022-JP loads. UTF-*, ISO-8859-1,
@@ -121,6 +128,10 @@ def removals(items: list[str], also_drop: tuple[str, ...] = ()) -> list[str]:
             if any(fnmatch.fnmatchcase(name, p) for p in DROP_TOP):
                 out.append(item)
             elif name.endswith(".cnv") and name[:-4] not in KEEP_CONVERTERS:
+                out.append(item)
+            elif LOCALE_ITEM.match(name) and not any(
+                fnmatch.fnmatchcase(name, p) for p in MAIN_KEEP
+            ):
                 out.append(item)
     return out
 

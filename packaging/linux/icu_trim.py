@@ -63,19 +63,52 @@ LOCALE_ITEM = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)*\.res$")
 # ICU 73, plus the JIS X 0208/0212 tables ISO-2022-JP loads. UTF-*, ISO-8859-1,
 # US-ASCII, ISO-2022 and the like are algorithmic and need no table.
 KEEP_CONVERTERS = {
-    "ibm-866_P100-1995", "ibm-912_P100-1995", "ibm-913_P100-2000", "ibm-914_P100-1995",
-    "ibm-915_P100-1995", "ibm-1089_P100-1995", "ibm-9005_X110-2007", "ibm-5012_P100-1999",
-    "ibm-920_P100-1995", "iso-8859_10-1998", "iso-8859_11-2001", "ibm-921_P100-1995",
-    "iso-8859_14-1998", "ibm-923_P100-1998", "iso-8859_16-2001", "ibm-878_P100-1996",
-    "ibm-1168_P100-2002", "macos-0_2-10.2", "macos-7_3-10.2", "windows-874-2000",
-    "ibm-5346_P100-1998", "ibm-5347_P100-1998", "ibm-5348_P100-1997", "ibm-5349_P100-1998",
-    "ibm-5350_P100-1998", "ibm-9447_P100-2002", "ibm-9448_X100-2005", "ibm-9449_P100-2002",
-    "ibm-5354_P100-1998", "windows-936-2000", "ibm-1383_P110-1999", "gb18030",
-    "windows-950-2000", "ibm-1375_P100-2008", "euc-jp-2007", "ibm-943_P15A-2003",
-    "ibm-970_P110_P110-2006_U2", "windows-949-2000", "ibm-437_P100-1995",
-    "ibm-850_P100-1995", "jisx-208", "jisx-212",
+    "ibm-866_P100-1995",
+    "ibm-912_P100-1995",
+    "ibm-913_P100-2000",
+    "ibm-914_P100-1995",
+    "ibm-915_P100-1995",
+    "ibm-1089_P100-1995",
+    "ibm-9005_X110-2007",
+    "ibm-5012_P100-1999",
+    "ibm-920_P100-1995",
+    "iso-8859_10-1998",
+    "iso-8859_11-2001",
+    "ibm-921_P100-1995",
+    "iso-8859_14-1998",
+    "ibm-923_P100-1998",
+    "iso-8859_16-2001",
+    "ibm-878_P100-1996",
+    "ibm-1168_P100-2002",
+    "macos-0_2-10.2",
+    "macos-7_3-10.2",
+    "windows-874-2000",
+    "ibm-5346_P100-1998",
+    "ibm-5347_P100-1998",
+    "ibm-5348_P100-1997",
+    "ibm-5349_P100-1998",
+    "ibm-5350_P100-1998",
+    "ibm-9447_P100-2002",
+    "ibm-9448_X100-2005",
+    "ibm-9449_P100-2002",
+    "ibm-5354_P100-1998",
+    "windows-936-2000",
+    "ibm-1383_P110-1999",
+    "gb18030",
+    "windows-950-2000",
+    "ibm-1375_P100-2008",
+    "euc-jp-2007",
+    "ibm-943_P15A-2003",
+    "ibm-970_P110_P110-2006_U2",
+    "windows-949-2000",
+    "ibm-437_P100-1995",
+    "ibm-850_P100-1995",
+    "jisx-208",
+    "jisx-212",
     # base tables of the extension-only windows-936/949/950 (icupkg checks this)
-    "ibm-1386_P100-2001", "ibm-1363_P11B-1998", "ibm-1373_P100-2002",
+    "ibm-1386_P100-2001",
+    "ibm-1363_P11B-1998",
+    "ibm-1373_P100-2002",
 }
 
 SYMBOL = re.compile(rb"^icudt(\d+)_dat$")
@@ -85,7 +118,7 @@ def find_data_symbol(lib: bytes) -> tuple[str, int, int]:
     """(symbol name, file offset, size) of ICU's `icudt<N>_dat` in an ELF64 LE file."""
     if lib[:4] != b"\x7fELF" or lib[4] != 2 or lib[5] != 1:
         raise ValueError("not a 64-bit little-endian ELF file")
-    shoff, = struct.unpack_from("<Q", lib, 0x28)
+    (shoff,) = struct.unpack_from("<Q", lib, 0x28)
     shentsize, shnum = struct.unpack_from("<HH", lib, 0x3A)
     sections = []
     for i in range(shnum):
@@ -124,16 +157,19 @@ def removals(items: list[str], also_drop: tuple[str, ...] = ()) -> list[str]:
         elif tree == "zone":
             if not any(fnmatch.fnmatchcase(name, p) for p in ZONE_KEEP):
                 out.append(item)
-        elif not tree:
-            if any(fnmatch.fnmatchcase(name, p) for p in DROP_TOP):
-                out.append(item)
-            elif name.endswith(".cnv") and name[:-4] not in KEEP_CONVERTERS:
-                out.append(item)
-            elif LOCALE_ITEM.match(name) and not any(
-                fnmatch.fnmatchcase(name, p) for p in MAIN_KEEP
-            ):
-                out.append(item)
+        elif not tree and _drop_at_top(name):
+            out.append(item)
     return out
+
+
+def _drop_at_top(name: str) -> bool:
+    if any(fnmatch.fnmatchcase(name, p) for p in DROP_TOP):
+        return True
+    if name.endswith(".cnv"):
+        return name[:-4] not in KEEP_CONVERTERS
+    if LOCALE_ITEM.match(name):
+        return not any(fnmatch.fnmatchcase(name, p) for p in MAIN_KEEP)
+    return False
 
 
 def trim(original: Path, output: Path, log=print, also_drop: tuple[str, ...] = ()) -> Path | None:
@@ -144,8 +180,10 @@ def trim(original: Path, output: Path, log=print, also_drop: tuple[str, ...] = (
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
     if icupkg is None or cc is None or shutil.which("readelf") is None:
         missing = [n for n, t in (("icupkg", icupkg), ("cc", cc)) if t is None]
-        log(f"icu: {' and '.join(missing) or 'readelf'} not found; keeping the full ICU data "
-            "(install icu-devtools and a C compiler for a ~28 MB smaller bundle)")
+        log(
+            f"icu: {' and '.join(missing) or 'readelf'} not found; keeping the full ICU data "
+            "(install icu-devtools and a C compiler for a ~28 MB smaller bundle)"
+        )
         return None
     try:
         return _trim(original, output, icupkg, cc, log, also_drop)
@@ -175,7 +213,9 @@ def _trim(original: Path, output: Path, icupkg: str, cc: str, log, also_drop) ->
         # (resource pools, aliases, base tables of extension-only converters).
         subprocess.run(
             [icupkg, "-r", str(work / "remove.txt"), str(package), str(trimmed)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         # ICU maps the data in place: 16-byte alignment, read-only, no code.
         (work / "data.S").write_text(
@@ -191,17 +231,29 @@ def _trim(original: Path, output: Path, icupkg: str, cc: str, log, also_drop) ->
         )
         output.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [cc, "-shared", "-nostdlib", f"-Wl,-soname,{soname(original)}", "-Wl,-z,noexecstack",
-             "-o", str(output), str(work / "data.S")],
-            capture_output=True, text=True, check=True,
+            [
+                cc,
+                "-shared",
+                "-nostdlib",
+                f"-Wl,-soname,{soname(original)}",
+                "-Wl,-z,noexecstack",
+                "-o",
+                str(output),
+                str(work / "data.S"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         kept = len(listing) - len(drop)
         check_symbol, _o, new_size = find_data_symbol(output.read_bytes())
         if check_symbol != symbol:
             raise ValueError(f"the new library exports {check_symbol}, not {symbol}")
-        log(f"icu: {original.name} {original.stat().st_size / 1e6:.1f} MB -> "
+        log(
+            f"icu: {original.name} {original.stat().st_size / 1e6:.1f} MB -> "
             f"{output.stat().st_size / 1e6:.1f} MB ({kept} of {len(listing)} items, "
-            f"data {size / 1e6:.1f} -> {new_size / 1e6:.1f} MB)")
+            f"data {size / 1e6:.1f} -> {new_size / 1e6:.1f} MB)"
+        )
         return output
 
 

@@ -12,7 +12,16 @@ import pytest
 from portfolioos.cli.selftest import Step, StepFailed, run_steps, summary
 from portfolioos.services.context import AppContext
 
-STEP_NAMES = ["account", "import", "reconcile", "simulation", "libraries", "text", "window", "keychain"]
+STEP_NAMES = [
+    "account",
+    "import",
+    "reconcile",
+    "simulation",
+    "libraries",
+    "text",
+    "window",
+    "keychain",
+]
 
 
 def test_every_step_reports_and_the_run_passes(run_cli, data_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -25,10 +25,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler"),
 ]
 
-CHECK = (
-    "from portfolioos.gui.textcheck import check_text_services as c\n"
-    "print(c().summary())\n"
-)
+CHECK = "from portfolioos.gui.textcheck import check_text_services as c\nprint(c().summary())\n"
 
 
 def icu_trim() -> ModuleType:
@@ -42,9 +39,9 @@ def icu_trim() -> ModuleType:
 
 
 def qt_icudata() -> Path:
-    import PySide6
-
-    found = sorted((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.*"))
+    spec = importlib.util.find_spec("PySide6")  # where, without loading Qt here
+    assert spec and spec.origin
+    found = sorted((Path(spec.origin).parent / "Qt" / "lib").glob("libicudata.so.*"))
     if not found:
         pytest.skip("this PySide6 does not ship ICU")
     return found[0]
@@ -72,7 +69,9 @@ def test_trimmed_data_answers_every_text_check(tmp_path: Path) -> None:
 def test_the_check_notices_missing_collation_and_zone_data(tmp_path: Path) -> None:
     original = qt_icudata()
     out = icu_trim().trim(
-        original, tmp_path / original.name, log=lambda m: None,
+        original,
+        tmp_path / original.name,
+        log=lambda m: None,
         also_drop=("coll/sv*", "coll/zh*", "coll/yue*", "zone/en*", "ibm-943*"),
     )
     assert out is not None

@@ -6,6 +6,7 @@ oracle."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -94,7 +95,5 @@ def test_secretstorage_round_trip_through_the_keyring_daemon() -> None:
         assert keyring.get_password("PortfolioOS shim test", "from-shim") == "shim-secret-ÿ-1"
     finally:
         for name in ("from-real", "from-shim"):
-            try:
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):
                 keyring.delete_password("PortfolioOS shim test", name)
-            except keyring.errors.PasswordDeleteError:
-                pass

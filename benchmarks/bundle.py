@@ -39,15 +39,61 @@ def tree_size(root: Path) -> int:
     return total
 
 
-def largest(root: Path, n: int = 8) -> list[tuple[int, str]]:
+# Components, by the first part of each file's path under _internal/ (globs, first
+# match wins); what matches none is counted under its own top-level name.
+COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("DuckDB", ("_duckdb*", "duckdb", "duckdb-*")),
+    ("pyarrow", ("pyarrow", "pyarrow-*", "libarrow*", "libparquet*")),
+    ("Qt: ICU (libicu*, data trimmed)", ("PySide6/Qt/lib/libicu*",)),
+    ("Qt: libraries (Core, Gui, Widgets, ...)", ("PySide6/Qt/lib",)),
+    ("Qt: plugins", ("PySide6/Qt/plugins",)),
+    ("Qt: Python bindings (PySide6, shiboken6)", ("PySide6", "shiboken6")),
+    ("numpy + OpenBLAS (numpy.libs)", ("numpy", "numpy.libs", "numpy-*")),
+    ("pandas", ("pandas", "pandas-*")),
+    ("Python runtime (libpython, stdlib)", ("libpython*", "python3*", "base_library.zip")),
+    ("OpenSSL (libcrypto, libssl)", ("libcrypto*", "libssl*")),
+    ("curl_cffi (yfinance's HTTP)", ("curl_cffi", "curl_cffi-*", "_cffi_backend*")),
+    ("cryptography", ("cryptography", "cryptography-*")),
+    ("system libraries (X11/xcb, fontconfig, glib, D-Bus, libstdc++...)", ("lib*.so*",)),
+    ("resources (demo data, market history)", ("resources",)),
+)
+
+
+def components(root: Path) -> list[tuple[int, str]]:
+    """Bytes per component of the bundle, largest first (symlinks not counted); the
+    executable (which holds every Python module, compressed) is one of them."""
+    from fnmatch import fnmatchcase
+
     internal = root / "_internal"
-    sizes = []
-    for entry in internal.iterdir():
-        if entry.is_symlink():
+    sizes: dict[str, int] = {}
+    for dirpath, _dirs, files in os.walk(internal):
+        for name in files:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                continue
+            rel = path.relative_to(internal).as_posix()
+            label = next(
+                (
+                    label
+                    for label, globs in COMPONENTS
+                    for g in globs
+                    if fnmatchcase(rel, g) or fnmatchcase(rel, g + "/*")
+                ),
+                "other: " + rel.split("/", 1)[0],
+            )
+            sizes[label] = sizes.get(label, 0) + path.stat().st_size
+    for entry in root.iterdir():
+        if entry.is_symlink() or entry == internal:
             continue
+        if entry.is_dir():
+            label = f"{entry.name}/ (desktop entry, icons)"
+        elif os.access(entry, os.X_OK) and entry.suffix != ".sh":
+            label = f"executable {entry.name} (all Python code, compressed)"
+        else:
+            label = f"other: {entry.name}"
         size = tree_size(entry) if entry.is_dir() else entry.stat().st_size
-        sizes.append((size, entry.name))
-    return sorted(sizes, reverse=True)[:n]
+        sizes[label] = sizes.get(label, 0) + size
+    return sorted(((b, label) for label, b in sizes.items()), reverse=True)
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
@@ -73,12 +119,23 @@ def main() -> int:
         print(f"no bundle at {BUNDLE}; run without --no-build", file=sys.stderr)
         return 1
 
-    size_mb = tree_size(BUNDLE) / 1e6
-    print(f"bundle size on disk: {size_mb:7.1f} MB  (goal <= {SIZE_GOAL_MB} MB)")
+    total = tree_size(BUNDLE)
+    size_mb = total / 1e6
+    print(
+        f"bundle size on disk: {size_mb:7.1f} MB = {total / 2**20:.1f} MiB "
+        f"(goal <= {SIZE_GOAL_MB} MB)"
+    )
     for tarball in sorted((REPO / "dist").glob("PortfolioOS-*-linux-*.tar.gz")):
         print(f"  {tarball.name}: {tarball.stat().st_size / 1e6:.1f} MB")
-    parts = ", ".join(f"{name} {b / 1e6:.0f} MB" for b, name in largest(BUNDLE))
-    print(f"  largest parts: {parts}")
+    parts = components(BUNDLE)
+    print("  by component (MB):")
+    small = 0
+    for size, label in parts:
+        if size >= 1e6:
+            print(f"    {size / 1e6:6.1f}  {label}")
+        else:
+            small += size
+    print(f"    {small / 1e6:6.1f}  everything else under 1 MB each")
 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PORTFOLIOOS_QUIT_AFTER_PAINT="1")
     env.pop("PYTHONDONTWRITEBYTECODE", None)

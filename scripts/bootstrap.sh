@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what is missing for PortfolioOS on Debian/Ubuntu: the system libraries Qt
-# needs, Xvfb, a Secret Service (gnome-keyring + dbus) for the keychain, a virtual
-# environment in .venv and the package with its test and development extras.
+# needs, Xvfb, a Secret Service (gnome-keyring + dbus) for the keychain, the bundle
+# build's tools, a virtual environment in .venv and the package with its test and
+# development extras.
 # Idempotent: a second run installs nothing and takes a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ apt_packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
   libdbus-1-3 libglib2.0-0 fonts-dejavu-core binutils
+  # the bundle build trims Qt's ICU data with icupkg and relinks it with the C compiler
+  # (packaging/linux/icu_trim.py; without them the bundle keeps the full 32 MB)
+  icu-devtools gcc
 )
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()

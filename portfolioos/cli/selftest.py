@@ -2,8 +2,8 @@
 
 Meant for a fresh install and for the bundle build: in a throwaway data folder it
 creates an account, imports the bundled sample, reconciles, runs a small simulation,
-loads every native library, renders the main window and asks the keychain a harmless
-question. Each step reports
+loads every native library, checks Qt's ICU-backed text services, renders the main
+window and asks the keychain a harmless question. Each step reports
 ok / skipped / failed; the exit code is 0 only when none failed, and the last line
 names the failing step.
 """
@@ -211,6 +211,20 @@ def step_libraries(state: State) -> str:
     return ", ".join(checks)
 
 
+def step_text(state: State) -> str:
+    """Qt's ICU-backed text services (collation, case mapping, time-zone names,
+    legacy encodings): the Linux bundle ships ICU with a trimmed data library."""
+    from portfolioos.gui.textcheck import TextCheckFailed, applies, check_text_services
+
+    if not applies():
+        return "not checked: Qt uses the operating system's text services here"
+    try:
+        line: str = check_text_services().summary()  # gui/ is not type-checked: Any
+    except TextCheckFailed as exc:
+        raise StepFailed(f"ICU data missing? {exc}") from exc
+    return line
+
+
 def step_window(state: State) -> str:
     from portfolioos.gui.selftest import render_main_window
 
@@ -228,6 +242,8 @@ def step_keychain(state: State) -> str:
     to type a password (and a misconfigured D-Bus may never answer)."""
     import keyring
 
+    if sys.platform.startswith("linux"):
+        secret_service_cipher()
     backend = keyring.get_keyring()
     name = f"{type(backend).__module__}.{type(backend).__name__}"
     if "fail" in type(backend).__module__ or "null" in type(backend).__module__:
@@ -252,7 +268,33 @@ def step_keychain(state: State) -> str:
         raise StepFailed(f"{name} refused a read: {answer[0]}")
     if answer[0] is not None:
         raise StepFailed(f"{name} returned a value for an entry that does not exist")
-    return f"{name} answered"
+    return f"{name} answered" + (", AES-CBC ok" if sys.platform.startswith("linux") else "")
+
+
+# NIST SP 800-38A, F.2.1 (CBC-AES128.Encrypt), first two blocks.
+CBC_KEY = "2b7e151628aed2a6abf7158809cf4f3c"
+CBC_IV = "000102030405060708090a0b0c0d0e0f"
+CBC_PLAIN = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+CBC_CIPHER = "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
+
+
+def secret_service_cipher() -> None:
+    """The cipher secretstorage protects secrets with on their way to the Secret
+    Service, called as it calls it, against the standard's known answer. The Linux
+    bundle ships a small libcrypto-backed stand-in for the `cryptography` package
+    (packaging/shims/cryptography), and reading an absent entry never encrypts."""
+    from cryptography.hazmat.backends import default_backend
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key, iv, plain = bytes.fromhex(CBC_KEY), bytes.fromhex(CBC_IV), bytes.fromhex(CBC_PLAIN)
+    cipher = Cipher(algorithms.AES(key), modes.CBC(iv), default_backend())
+    encryptor = cipher.encryptor()
+    sealed = encryptor.update(plain) + encryptor.finalize()
+    if sealed.hex() != CBC_CIPHER:
+        raise StepFailed("AES-CBC gave a wrong ciphertext for the NIST test vector")
+    decryptor = cipher.decryptor()
+    if decryptor.update(sealed) + decryptor.finalize() != plain:
+        raise StepFailed("AES-CBC did not decrypt the NIST test vector back")
 
 
 STEPS: tuple[Step, ...] = (
@@ -261,6 +303,7 @@ STEPS: tuple[Step, ...] = (
     Step("reconcile", step_reconcile, needs=("import",)),
     Step("simulation", step_simulation),
     Step("libraries", step_libraries),
+    Step("text", step_text),
     Step("window", step_window),
     Step("keychain", step_keychain),
 )

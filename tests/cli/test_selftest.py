@@ -12,7 +12,16 @@ import pytest
 from portfolioos.cli.selftest import Step, StepFailed, run_steps, summary
 from portfolioos.services.context import AppContext
 
-STEP_NAMES = ["account", "import", "reconcile", "simulation", "libraries", "window", "keychain"]
+STEP_NAMES = [
+    "account",
+    "import",
+    "reconcile",
+    "simulation",
+    "libraries",
+    "text",
+    "window",
+    "keychain",
+]
 
 
 def test_every_step_reports_and_the_run_passes(run_cli, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -27,6 +36,7 @@ def test_every_step_reports_and_the_run_passes(run_cli, data_dir: Path) -> None:
     assert steps["libraries"]["status"] == "ok", steps["libraries"]
     assert "duckdb" in steps["libraries"]["detail"]
     assert "page(s) rendered at" in steps["window"]["detail"]
+    assert steps["text"]["status"] == "ok", steps["text"]
     assert steps["keychain"]["status"] == "skipped"
     for step in ("import", "reconcile", "simulation"):
         assert steps[step]["status"] == "ok", steps[step]

@@ -1,0 +1,3 @@
+from cryptography import UnsupportedAlgorithm
+
+__all__ = ["UnsupportedAlgorithm"]

@@ -122,7 +122,8 @@ def _bits(address: int | None, offset: int, length: int) -> npt.NDArray[np.bool_
 
 
 class _Batches:
-    """Per column, the pieces of every batch (copied out before the batch is released)."""
+    """Per column, views of every batch's buffers; `column()` copies them out once (the
+    batches stay unreleased until then)."""
 
     def __init__(self, fmt: str) -> None:
         self.format = fmt
@@ -143,10 +144,10 @@ class _Batches:
         elif fmt in _FIXED:
             dtype = np.dtype(_FIXED[fmt])
             raw = _memory(buffers[1], (offset + n) * dtype.itemsize)
-            self.values.append(raw[offset * dtype.itemsize :].view(dtype).copy())
+            self.values.append(raw[offset * dtype.itemsize :].view(dtype))
         elif fmt.startswith("d:"):
             raw = _memory(buffers[1], (offset + n) * 16)
-            self.values.append(raw[offset * 16 :].view(np.int64).reshape(n, 2).copy())
+            self.values.append(raw[offset * 16 :].view(np.int64).reshape(n, 2))
         else:  # u / U
             dtype = np.dtype(np.int32 if fmt == "u" else np.int64)
             offs = _memory(buffers[1], (offset + n + 1) * dtype.itemsize).view(dtype)
@@ -200,18 +201,23 @@ def fetch(relation: Any) -> dict[str, Fetched]:
     for name, fmt in zip(names, formats, strict=True):
         _check_format(name, fmt)
     columns = [_Batches(fmt) for fmt in formats]
-    while True:
-        batch = _Array()
-        if stream.get_next(ctypes.byref(stream), ctypes.byref(batch)):
-            error = stream.get_last_error(ctypes.byref(stream))
-            raise RuntimeError(f"Arrow stream: {error!r}")
-        if not batch.release:  # the end of the stream
-            break
-        try:
+    batches: list[_Array] = []
+    try:
+        while True:
+            batch = _Array()
+            if stream.get_next(ctypes.byref(stream), ctypes.byref(batch)):
+                error = stream.get_last_error(ctypes.byref(stream))
+                raise RuntimeError(f"Arrow stream: {error!r}")
+            if not batch.release:  # the end of the stream
+                break
+            batches.append(batch)
             for j, col in enumerate(columns):
                 child = batch.children[j].contents
                 col.add(child, int(child.offset) + int(batch.offset))
-        finally:
+        # one copy out of the batches' memory, before it is released below
+        out = {name: col.column() for name, col in zip(names, columns, strict=True)}
+    finally:
+        for batch in batches:
             batch.release(ctypes.byref(batch))
     # the capsule (alive until here) releases the stream when it is collected
-    return {name: col.column() for name, col in zip(names, columns, strict=True)}
+    return out

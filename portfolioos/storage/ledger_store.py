@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from portfolioos.domain.fifo_vector import Column
@@ -215,44 +214,6 @@ def _check_decimal(name: str, column: Fetched) -> None:
         raise TypeError(f"{name}: expected DECIMAL(38,12), got Arrow {column.format}")
 
 
-def _groups(account: Any, symbol: Fetched, symbol_hash: Any) -> tuple[list[int], list[str | None]]:
-    """Where each (account, symbol) run starts in rows sorted by account then symbol.
-
-    Runs are found by the symbol's 64-bit hash and its NULL-ness, then checked exactly:
-    since rows are sorted by symbol within an account, a run whose first and last
-    symbols are equal holds one symbol only. A run two symbols share a hash in (never
-    seen) is split by comparing its texts."""
-    import numpy as np
-
-    n = int(account.size)
-    if n == 0:
-        return [], []
-    valid = symbol.valid
-    change = (
-        (account[1:] != account[:-1])
-        | (symbol_hash[1:] != symbol_hash[:-1])
-        | (valid[1:] != valid[:-1])
-    )
-    starts = [0, *(np.flatnonzero(change) + 1).tolist()]
-    bounds = [*starts, n]
-    out: list[int] = []
-    names: list[str | None] = []
-    for a, b in pairwise(bounds):
-        first, last = symbol.text(a), symbol.text(b - 1)
-        if first == last:
-            out.append(a)
-            names.append(first)
-            continue
-        prev: object = object()
-        for j in range(a, b):
-            text = symbol.text(j)
-            if text != prev:
-                out.append(j)
-                names.append(text)
-                prev = text
-    return out, names
-
-
 @dataclass(frozen=True, slots=True)
 class TransactionFilter:
     """What the transactions table shows: every field optional, all combined with AND."""
@@ -306,55 +267,115 @@ class LedgerReader:
         """The whole ledger (or some accounts, up to a date) as engine columns, sorted
         by account, symbol (cash-only rows first), date, same-day order, id.
 
-        One sorted query read through the Arrow C stream (storage/arrow_c.py): money and
-        quantities stay exact 128-bit integers, text is decoded only where needed (a
-        group's symbol and currency, lot ids)."""
-        sql = (
-            "SELECT id, account_id, CAST(date - DATE '1970-01-01' AS BIGINT) AS day, "
-            + _order_case()
-            + " AS kind, symbol, hash(symbol) AS symbol_hash, currency, quantity, price,"
-            " amount, fees, lot_id, split_ratio, acquired_date, original_basis"
+        Read through the Arrow C stream (storage/arrow_c.py), so money and quantities
+        stay exact 128-bit integers. DuckDB's sort carries every column it returns, and
+        text is the costly kind to carry (measured: a third of the read), so the sorted
+        query returns numbers only; each (account, symbol) group's symbol, currency and
+        size come from a GROUP BY in the same order, and the few rows with a lot id,
+        split ratio, acquired date or original basis from a third query by id. The
+        three run in one transaction on a cursor of their own: one snapshot.
+        """
+        where = (
             " FROM transactions WHERE (? IS NULL OR account_id IN (SELECT unnest(?)))"
             " AND (? IS NULL OR date <= ?)"
-            " ORDER BY account_id, symbol NULLS FIRST, date, kind, id"
+        )
+        sparse = (
+            "(lot_id IS NOT NULL OR split_ratio IS NOT NULL OR acquired_date IS NOT NULL"
+            " OR original_basis IS NOT NULL OR type = 'split')"
+        )
+        kind = _order_case()
+        rows_sql = (
+            f"SELECT id, account_id, CAST(date - DATE '1970-01-01' AS BIGINT) AS day, {kind}"
+            " AS kind, hash(symbol) AS symbol_hash, quantity, price, amount, fees,"
+            f" {sparse} AS sparse{where}"
+            f" ORDER BY account_id, symbol NULLS FIRST, date, kind, id"
+        )
+        groups_sql = (
+            "SELECT account_id, symbol, hash(symbol) AS symbol_hash, count(*) AS n,"
+            f" first(currency ORDER BY date, {kind}, id) AS currency{where}"
+            " GROUP BY account_id, symbol ORDER BY account_id, symbol NULLS FIRST"
+        )
+        sparse_sql = (
+            "SELECT id, lot_id, split_ratio, CAST(acquired_date AS DATE) AS acquired,"
+            f" original_basis, type = 'split' AS is_split{where} AND {sparse} ORDER BY id"
         )
         import numpy as np
 
-        from portfolioos.domain.ledger import SAME_DAY_ORDER, TxType
-
         ids = None if account_ids is None else [int(a) for a in account_ids]
-        col = fetch(self.db.cursor().sql(sql, params=[ids, ids, until, until]))
-        for name in _DECIMAL_COLUMNS:
+        params = [ids, ids, until, until]
+        cur = self.db.cursor().cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            col = fetch(cur.sql(rows_sql, params=params))
+            grp = fetch(cur.sql(groups_sql, params=params))
+            extra = (
+                fetch(cur.sql(sparse_sql, params=params)) if col["sparse"].values.any() else None
+            )
+            cur.execute("COMMIT")
+        finally:
+            cur.close()
+        for name in ("quantity", "price", "amount", "fees"):
             _check_decimal(name, col[name])
         account = col["account_id"].values.astype(np.int64)
         n = int(account.size)
-        starts, names = _groups(account, col["symbol"], col["symbol_hash"].values)
-        currency = col["currency"]
-        kind = col["kind"].values.astype(np.int64)
+        sizes = grp["n"].values.astype(np.int64)
+        g_account = grp["account_id"].values.astype(np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        if int(sizes.sum()) != n or not (
+            np.array_equal(np.repeat(g_account, sizes), account)
+            and np.array_equal(
+                np.repeat(grp["symbol_hash"].values, sizes), col["symbol_hash"].values
+            )
+        ):  # pragma: no cover - both queries sort the same snapshot the same way
+            raise RuntimeError("the ledger's groups do not line up with its sorted rows")
+        kinds = col["kind"].values.astype(np.int64)
         id_ = col["id"].values.astype(np.int64)
         day = col["day"].values.astype(np.int64)
-        lot = col["lot_id"]
+        lot_row = np.zeros(n, dtype=np.bool_)
+        lot_id: dict[int, str] = {}
+        split_ratio: dict[int, int | None] = {}
+        acquired: dict[int, int] = {}
+        original_basis: dict[int, int] = {}
+        if extra is not None:
+            at = np.flatnonzero(col["sparse"].values)
+            found = extra["id"].values.astype(np.int64)
+            if not np.array_equal(found, np.sort(id_[at])):  # pragma: no cover - one snapshot
+                raise RuntimeError("the ledger's sparse rows do not line up with its rows")
+            # row of each sparse entry, in the sparse query's (id) order
+            rows = at[np.argsort(id_[at], kind="stable")].tolist()
+            lots, ratio = extra["lot_id"], extra["split_ratio"]
+            _check_decimal("split_ratio", ratio)
+            _check_decimal("original_basis", extra["original_basis"])
+            every = list(range(len(rows)))
+            for j, u in zip(every, _units_at(ratio, every), strict=True):
+                if extra["is_split"].values[j]:
+                    split_ratio[rows[j]] = u
+            for j, u in zip(every, _units_at(extra["original_basis"], every), strict=True):
+                if u is not None:
+                    original_basis[rows[j]] = u
+            for j in every:
+                if lots.valid[j]:
+                    lot_id[rows[j]] = lots.text(j) or ""
+                    lot_row[rows[j]] = True
+                if extra["acquired"].valid[j]:
+                    acquired[rows[j]] = int(extra["acquired"].values[j])
         arrays = VectorColumns(
             id=id_,
             day=day,
-            kind=kind,
+            kind=kinds,
             quantity=int64_column(col["quantity"]),
             price=int64_column(col["price"]),
             amount=int64_column(col["amount"]),
             fees=int64_column(col["fees"]),
-            lot_row=lot.valid.copy(),
+            lot_row=lot_row,
         )
 
         def fill(cols: LedgerColumns) -> None:
-            cols.id, cols.kind, cols.day = id_.tolist(), kind.tolist(), day.tolist()
+            cols.id, cols.kind, cols.day = id_.tolist(), kinds.tolist(), day.tolist()
             cols.quantity, cols.price = unscaled_ints(col["quantity"]), unscaled_ints(col["price"])
             cols.amount, cols.fees = unscaled_ints(col["amount"]), unscaled_ints(col["fees"])
 
-        split_rows = np.flatnonzero(kind == SAME_DAY_ORDER[TxType.SPLIT]).tolist()
-        basis = col["original_basis"]
-        basis_rows = np.flatnonzero(basis.valid).tolist()
-        acquired = col["acquired_date"]
-        acquired_rows = np.flatnonzero(acquired.valid).tolist()
+        symbols, currency = grp["symbol"], grp["currency"]
         return LedgerColumns(
             id=[],
             kind=[],
@@ -365,20 +386,14 @@ class LedgerReader:
             fees=[],
             fill=fill,
             rows=n,
-            starts=[*starts, n],
-            group_account=account[starts].tolist(),
-            group_symbol=names,
-            group_currency=[currency.text(j) or "" for j in starts],
-            lot_id={j: lot.text(j) or "" for j in np.flatnonzero(lot.valid).tolist()},
-            split_ratio=dict(
-                zip(split_rows, _units_at(col["split_ratio"], split_rows), strict=True)
-            ),
-            acquired=dict(zip(acquired_rows, acquired.values[acquired_rows].tolist(), strict=True)),
-            original_basis={
-                j: u
-                for j, u in zip(basis_rows, _units_at(basis, basis_rows), strict=True)
-                if u is not None
-            },
+            starts=[*starts.tolist(), n],
+            group_account=g_account.tolist(),
+            group_symbol=[symbols.text(g) for g in range(len(sizes))],
+            group_currency=[currency.text(g) or "" for g in range(len(sizes))],
+            lot_id=lot_id,
+            split_ratio=split_ratio,
+            acquired=acquired,
+            original_basis=original_basis,
             arrays=arrays,
         )
 

@@ -11,8 +11,8 @@ import numpy as np
 from portfolioos.domain.cost_basis import day_number, from_units, to_units
 from portfolioos.domain.ledger import SAME_DAY_ORDER, LedgerEntry, TxType, with_fingerprints
 from portfolioos.services.context import AppContext
-from portfolioos.storage.arrow_c import Fetched, fetch
-from portfolioos.storage.ledger_store import DerivedStore, LedgerReader, LedgerStore, _groups
+from portfolioos.storage.arrow_c import fetch
+from portfolioos.storage.ledger_store import DerivedStore, LedgerReader, LedgerStore
 
 D = Decimal
 HUGE = D("12345678901234.123456789012")  # 1.2e25 units: beyond int64
@@ -172,16 +172,3 @@ def test_fetch_reads_several_batches_with_nulls_text_and_dates(ctx: AppContext) 
         None if j % 3 == 0 else f"x{j}" for j in (0, 1, 2, 131071, 131072, 300006)
     ]
     assert got["day"].values[40001] == 1
-
-
-def test_groups_split_symbols_that_share_a_hash() -> None:
-    """A (never seen) 64-bit hash collision between neighbours must not merge groups."""
-    texts = [None, None, "AAA", "AAA", "BBB", "CCC", "CCC"]
-    data = "".join(t or "" for t in texts).encode()
-    offsets = np.cumsum([0, *(len(t or "") for t in texts)])
-    symbol = Fetched("u", offsets, np.array([t is not None for t in texts]), data)
-    account = np.array([1, 1, 1, 1, 1, 1, 2])
-    same_hash = np.zeros(len(texts), dtype=np.uint64)
-    starts, names = _groups(account, symbol, same_hash)
-    assert starts == [0, 2, 4, 5, 6]
-    assert names == [None, "AAA", "BBB", "CCC", "CCC"]

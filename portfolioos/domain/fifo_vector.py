@@ -181,13 +181,25 @@ def fifo_groups(
     # a null price is fine when the amount is given (the row loop uses the amount)
     group_ok = np.zeros(sizes.size, dtype=np.bool_)
     group_ok[nonempty] = np.logical_and.reduceat(row_ok, first[nonempty])
-    # every partial sum of shares lies between 0 and a group's total bought or sold
-    bought_total = exact_group_sums(np.where(trade_ok & is_buy, qty.units, 0), first, nonempty)
-    sold_total_g = exact_group_sums(np.where(trade_ok & is_sell, qty.units, 0), first, nonempty)
-    small = np.array(
-        [max(b, s) <= LIMIT for b, s in zip(bought_total, sold_total_g, strict=True)],
-        dtype=np.bool_,
-    )
+    # every partial sum of shares lies between 0 and a group's total bought or sold: a
+    # float64 sum (relative error far below 1e-6 here) clears most groups at once, the
+    # rest are summed exactly
+    bought = np.where(trade_ok & is_buy, qty.units, 0)
+    sold_q = np.where(trade_ok & is_sell, qty.units, 0)
+    small = np.zeros(sizes.size, dtype=np.bool_)
+    if nonempty.any():
+        at = first[nonempty]
+        rough = np.maximum(
+            np.add.reduceat(bought.astype(np.float64), at),
+            np.add.reduceat(sold_q.astype(np.float64), at),
+        )
+        small[nonempty] = rough < 2.0**62
+        near = nonempty & ~small
+        if near.any():
+            exact_b = exact_group_sums(np.where(near[gid], bought, 0), first, nonempty)
+            exact_s = exact_group_sums(np.where(near[gid], sold_q, 0), first, nonempty)
+            for g in np.flatnonzero(near).tolist():
+                small[g] = max(exact_b[g], exact_s[g]) <= LIMIT
     take = group_ok & small & (eligible | cash_only) & nonempty
     if not take.any():
         return {}

@@ -144,8 +144,6 @@ class LedgerStore:
 
 # -- reads for the portfolio engine ---------------------------------------------------
 
-_DECIMAL_COLUMNS = ("quantity", "price", "amount", "fees", "split_ratio", "original_basis")
-
 
 def _order_case() -> str:
     # The same-day order comes from the domain (SAME_DAY_ORDER); codes are ints, not input.
@@ -194,19 +192,6 @@ def int64_column(column: Fetched) -> Column:
     lo, hi = words[:, 0], words[:, 1]
     ok = (hi == (lo >> 63)) & column.valid
     return Column(np.where(ok, lo, 0), ok, ~column.valid)
-
-
-def _units_at(column: Fetched, rows: list[int]) -> list[int | None]:
-    """Exact units (None for NULL) of a few rows of a decimal column."""
-    words, valid = column.values, column.valid
-    out: list[int | None] = []
-    for j in rows:
-        if not valid[j]:
-            out.append(None)
-            continue
-        lo, hi = int(words[j, 0]), int(words[j, 1])
-        out.append((hi << 64) | (lo & 0xFFFFFFFFFFFFFFFF))
-    return out
 
 
 def _check_decimal(name: str, column: Fetched) -> None:
@@ -346,14 +331,14 @@ class LedgerReader:
             lots, ratio = extra["lot_id"], extra["split_ratio"]
             _check_decimal("split_ratio", ratio)
             _check_decimal("original_basis", extra["original_basis"])
-            every = list(range(len(rows)))
-            for j, u in zip(every, _units_at(ratio, every), strict=True):
-                if extra["is_split"].values[j]:
+            is_split = extra["is_split"].values.tolist()
+            basis = unscaled_ints(extra["original_basis"])
+            for j, (u, b) in enumerate(zip(unscaled_ints(ratio), basis, strict=True)):
+                if is_split[j]:
                     split_ratio[rows[j]] = u
-            for j, u in zip(every, _units_at(extra["original_basis"], every), strict=True):
-                if u is not None:
-                    original_basis[rows[j]] = u
-            for j in every:
+                if b is not None:
+                    original_basis[rows[j]] = b
+            for j in range(len(rows)):
                 if lots.valid[j]:
                     lot_id[rows[j]] = lots.text(j) or ""
                     lot_row[rows[j]] = True

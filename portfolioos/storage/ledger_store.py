@@ -521,9 +521,10 @@ class DerivedStore:
         quantities are integer 1e-12 units; each table goes in with one INSERT ... SELECT.
         """
         import numpy as np
-        import pandas as pd
 
         def frame(columns: Mapping[str, Sequence[Any]], decimals: tuple[str, ...]) -> Any:
+            # a dict of numpy arrays: DuckDB scans it as is (no pandas to import, ~1 s
+            # the first time in a process that had no other use for it)
             data: dict[str, Any] = {}
             for key, values in columns.items():
                 if key in decimals:
@@ -532,7 +533,7 @@ class DerivedStore:
                     data[key] = np.asarray(values, dtype=np.int64)
                 else:
                     data[key] = np.asarray(values, dtype=object)
-            return pd.DataFrame(data)
+            return data
 
         new_lots = frame(lots, ("quantity", "cost_basis", "wash_sale_adjustment"))
         new_holdings = frame(holdings, ("shares", "cost_basis", "realized_gain"))
@@ -546,7 +547,7 @@ class DerivedStore:
             cur.register("new_lots", new_lots)
             cur.register("new_holdings", new_holdings)
             try:
-                if len(new_lots):
+                if len(lots.get("account_id", ())):
                     cur.execute(
                         "INSERT INTO lots (account_id, symbol, lot_id, acquired_date, quantity,"
                         " remaining, cost_basis, currency, wash_sale_adjustment) SELECT"
@@ -555,7 +556,7 @@ class DerivedStore:
                         f" {units_sql('cost_basis')}, currency,"
                         f" {units_sql('wash_sale_adjustment')} FROM new_lots"
                     )
-                if len(new_holdings):
+                if len(holdings.get("account_id", ())):
                     cur.execute(
                         "INSERT INTO holdings (account_id, symbol, shares, cost_basis,"
                         " realized_gain, currency, lot_method, as_of) SELECT"

@@ -11,7 +11,8 @@ rounding as the row loop (`Book.dispose`): the results are identical, unit for u
 
 Exactness: values are the ledger's integer 1e-12 units. A group is taken only when
 every value fits in int64 and the shares it buys, and those it sells, each total
-at most 2**63 - 1 (summed exactly), so every partial sum of shares fits too.
+at most 2**63 - 1 (float64 sums clear the groups far below that; the others are summed
+exactly), so every partial sum of shares fits too.
 Global cumulative sums may wrap around 2**64, but a difference of two of them is a
 group's partial sum, which fits, and two's-complement arithmetic makes it exact.
 Money totals (basis, proceeds, cash) have no such limit: they are summed in two

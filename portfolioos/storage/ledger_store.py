@@ -305,7 +305,7 @@ class LedgerReader:
         n = int(account.size)
         sizes = grp["n"].values.astype(np.int64)
         g_account = grp["account_id"].values.astype(np.int64)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        starts = np.cumsum(sizes) - sizes  # no groups when nothing is selected
         if int(sizes.sum()) != n or not (
             np.array_equal(np.repeat(g_account, sizes), account)
             and np.array_equal(

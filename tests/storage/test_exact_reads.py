@@ -90,6 +90,9 @@ def test_ledger_columns_round_trip_big_values_and_nulls(ctx: AppContext) -> None
     assert not quantity.ok[2] and not quantity.null[2]  # beyond int64
     assert quantity.null.tolist() == [True, True, False, False, True, True, True, False]
     assert quantity.units[7] == 2**63 - 1 and quantity.ok[7]
+    # nothing selected: no groups at all (and the engine reconciles nothing)
+    none = LedgerReader(ctx.portfolio_db).columns(account_ids=[3])
+    assert (len(none), none.starts, none.group_account, none.group_symbol) == (0, [0], [], [])
     # some accounts, up to a date
     part = LedgerReader(ctx.portfolio_db).columns(account_ids=[2], until=date(2024, 1, 5))
     assert len(part) == 1 and part.group_account == [2] and part.group_symbol == [None]

@@ -30,6 +30,7 @@ tracking, other methods) go through the row loop.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -72,7 +73,9 @@ class GroupResult:
     cash: int
     lots: list[list[object]]
     income: int = 0
-    flows: list[tuple[int, int]] = field(default_factory=list)  # (day, units) in row order
+    # external flows in row order, as parallel lists (zipped by the caller, in C)
+    flow_days: list[int] = field(default_factory=list)
+    flow_units: list[int] = field(default_factory=list)
 
 
 def exact_group_sums(values: I64, first: I64, nonempty: Bool) -> list[int]:
@@ -289,10 +292,14 @@ def fifo_groups(
     for g in np.flatnonzero(take).tolist():
         out[g] = GroupResult(final[g], pr[g] - fb[g], ca[g], [], inc[g])
     flow_rows = np.flatnonzero(rows & is_flow)
-    for g, d, v in zip(
-        gid[flow_rows].tolist(), days[flow_rows].tolist(), effect[flow_rows].tolist(), strict=True
-    ):
-        out[g].flows.append((d, v))
+    if flow_rows.size:
+        flow_g = gid[flow_rows]
+        cut = np.flatnonzero(np.diff(flow_g)) + 1
+        bounds_f = [0, *cut.tolist(), int(flow_rows.size)]
+        fdays, funits = days[flow_rows].tolist(), effect[flow_rows].tolist()
+        for lo, hi in pairwise(bounds_f):
+            res = out[int(flow_g[lo])]
+            res.flow_days, res.flow_units = fdays[lo:hi], funits[lo:hi]
     for j, r in enumerate(keep_list):
         if r in head_basis:
             rq, rb = head_basis[r]

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from portfolioos.domain.accounts import LotMethod
@@ -341,7 +342,7 @@ def _reconcile(
                 book.realized = done.realized
             cash_total[acct] = cash_total.get(acct, 0) + done.cash
             income_total[acct] = income_total.get(acct, 0) + done.income
-            flows.extend([(day, acct, units) for day, units in done.flows])
+            flows.extend(zip(done.flow_days, repeat(acct), done.flow_units, strict=False))
             continue
         cash = 0
         income = 0

@@ -5,10 +5,12 @@ SAME_DAY_ORDER, id), with quantities and money as integer 1e-12 units (see
 cost_basis). One pass applies every row to the `Book` of its (account, symbol) and to
 its account's cash; the loop is plain Python over lists because each row's effect
 depends on the lots before it (measured: ~2.6 s per million rows on a busy 2-core
-machine). When per-sale records are not needed, plain buy/sell FIFO groups skip the
-loop and are computed whole by `fifo_vector` (~0.5 s per million rows), with results
-identical to the loop's. Any row the engine cannot apply raises LedgerError naming
-the transaction (id, date, type, account, symbol) and what was wrong.
+machine). When per-sale records are not needed, plain FIFO groups of buys and sells
+(with their dividend, interest, fee, deposit and withdrawal rows) and the accounts'
+cash-only groups skip the loop and are computed whole by `fifo_vector` (~0.5 s per
+million rows), with results identical to the loop's. Any row the engine cannot apply
+raises LedgerError naming the transaction (id, date, type, account, symbol) and what
+was wrong.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from portfolioos.domain.accounts import LotMethod
@@ -35,7 +38,7 @@ from portfolioos.domain.cost_basis import (
     muldiv,
     units_text,
 )
-from portfolioos.domain.fifo_vector import Column, column_from_list, fifo_groups
+from portfolioos.domain.fifo_vector import CashCodes, Column, column_from_list, fifo_groups
 from portfolioos.domain.ledger import SAME_DAY_ORDER, TxType
 from portfolioos.errors import LedgerError
 
@@ -48,6 +51,7 @@ DIVIDEND, INTEREST, FEE = _C[TxType.DIVIDEND], _C[TxType.INTEREST], _C[TxType.FE
 DEPOSIT, WITHDRAWAL = _C[TxType.DEPOSIT], _C[TxType.WITHDRAWAL]
 TRANSFER_IN, TRANSFER_OUT = _C[TxType.TRANSFER_IN], _C[TxType.TRANSFER_OUT]
 _SHARE_TYPES = {BUY, SELL, REINVEST, SPLIT, TRANSFER_IN, TRANSFER_OUT}
+CASH_CODES = CashCodes((DIVIDEND, INTEREST), DEPOSIT, WITHDRAWAL, FEE)
 
 
 @dataclass(slots=True)
@@ -330,14 +334,16 @@ def _reconcile(
             books[key] = book
             currency[key] = cols.group_currency[g]
             fast = method is LotMethod.FIFO and not wash and ev is None
-            done = whole.get(g)
-            if done is not None:
+        done = whole.get(g)
+        if done is not None:
+            if book is not None:
                 book.lots = deque(done.lots)
                 book.shares = done.shares
                 book.realized = done.realized
-                cash_total[acct] = cash_total.get(acct, 0) + done.cash
-                income_total.setdefault(acct, 0)
-                continue
+            cash_total[acct] = cash_total.get(acct, 0) + done.cash
+            income_total[acct] = income_total.get(acct, 0) + done.income
+            flows.extend(zip(done.flow_days, repeat(acct), done.flow_units, strict=False))
+            continue
         cash = 0
         income = 0
         try:
@@ -497,6 +503,7 @@ def _whole_groups(
         ],
         dtype=np.bool_,
     )
+    cash_only = np.array([sym is None for sym in cols.group_symbol], dtype=np.bool_)
     return fifo_groups(
         cols.starts,
         eligible,
@@ -510,6 +517,8 @@ def _whole_groups(
         arrays.amount,
         arrays.fees,
         arrays.lot_row,
+        cash=CASH_CODES,
+        cash_only=cash_only,
     )
 
 

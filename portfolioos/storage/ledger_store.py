@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from portfolioos.domain.fifo_vector import Column
 from portfolioos.domain.ledger import LedgerEntry, TxType
 from portfolioos.domain.reconcile import LedgerColumns, VectorColumns
+from portfolioos.storage.arrow_c import Fetched, fetch
 from portfolioos.storage.duck import DuckDatabase
 
 if TYPE_CHECKING:
@@ -143,8 +144,6 @@ class LedgerStore:
 
 # -- reads for the portfolio engine ---------------------------------------------------
 
-_DECIMAL_COLUMNS = ("quantity", "price", "amount", "fees", "split_ratio", "original_basis")
-
 
 def _order_case() -> str:
     # The same-day order comes from the domain (SAME_DAY_ORDER); codes are ints, not input.
@@ -154,114 +153,50 @@ def _order_case() -> str:
     return f"CASE type {whens} END"
 
 
-def unscaled_ints(column: Any) -> list[int | None]:
-    """An Arrow decimal128(p, 12) column as Python ints of 1e-12 units, exactly.
+def unscaled_ints(column: Fetched) -> list[int | None]:
+    """A fetched decimal128 column (scale 12) as Python ints of 1e-12 units, exactly.
 
-    The buffer holds each value's unscaled 128-bit two's-complement integer; values
-    that fit in 64 bits (|x| < 9.2e6 at scale 12, i.e. nearly all quantities and
-    prices) are taken in one numpy step, the others are rebuilt from both halves.
+    Each value is a 128-bit two's-complement integer in two 64-bit words; values that
+    fit in 64 bits (|x| < 9.2e6 at scale 12, i.e. nearly all quantities and prices) are
+    taken in one numpy step, the others are rebuilt from both halves.
     """
     import numpy as np
-    import pyarrow as pa
 
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if not pa.types.is_decimal(arr.type) or arr.type.scale != 12 or arr.type.byte_width != 16:
-        raise TypeError(f"expected decimal128(38,12), got {arr.type}")
-    n = len(arr)
+    words = column.values
+    n = int(words.shape[0])
     if n == 0:
         return []
-    words = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=2 * n, offset=arr.offset * 16)
-    lo, hi = words[0::2], words[1::2]
+    lo, hi = words[:, 0], words[:, 1]
     fits = hi == (lo >> 63)
     values: list[Any] = lo.tolist()
     if not fits.all():
         ulo = lo.view(np.uint64)
         for j in np.flatnonzero(~fits).tolist():
             values[j] = (int(hi[j]) << 64) | int(ulo[j])
-    if arr.null_count == n:
+    valid = column.valid
+    if not valid.any():
         return [None] * n
-    if arr.null_count:
+    if not valid.all():
         obj = np.array(values, dtype=object)
-        obj[arr.is_null().to_numpy(zero_copy_only=False)] = None
+        obj[~valid] = None
         values = obj.tolist()
     return values
 
 
-def int64_column(column: Any) -> Column:
-    """A decimal128(38,12) column as int64 units plus where they are usable (non-null and
-    within 64 bits), straight from the Arrow buffer."""
+def int64_column(column: Fetched) -> Column:
+    """A fetched decimal128 column as int64 units plus where they are usable (non-null
+    and within 64 bits) and where they are NULL."""
     import numpy as np
-    import pyarrow as pa
 
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    n = len(arr)
-    if n == 0:
-        return Column(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_))
-    words = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=2 * n, offset=arr.offset * 16)
-    lo, hi = words[0::2], words[1::2]
-    ok = hi == (lo >> 63)
-    if arr.null_count:
-        ok &= arr.is_valid().to_numpy(zero_copy_only=False)
-    return Column(np.where(ok, lo, 0), ok)
+    words = column.values
+    lo, hi = words[:, 0], words[:, 1]
+    ok = (hi == (lo >> 63)) & column.valid
+    return Column(np.where(ok, lo, 0), ok, ~column.valid)
 
 
-def sparse_unscaled(column: Any) -> dict[int, int]:
-    """Like unscaled_ints for a mostly-null column: {row: units} of the non-null rows."""
-    import numpy as np
-    import pyarrow as pa
-
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if arr.null_count == len(arr):
-        return {}
-    rows = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False)).tolist()
-    values = unscaled_ints(arr.take(pa.array(rows, pa.int64())))
-    return dict(zip(rows, values, strict=True))  # type: ignore[arg-type]
-
-
-def _days(column: Any) -> list[int | None]:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    ints = pc.cast(arr, pa.int32())
-    if ints.null_count == 0:
-        return ints.to_numpy().tolist()  # type: ignore[no-any-return]
-    return ints.to_pylist()  # type: ignore[no-any-return]
-
-
-def _sparse(column: Any) -> dict[int, Any]:
-    import numpy as np
-    import pyarrow as pa
-
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if arr.null_count == len(arr):
-        return {}
-    rows = np.flatnonzero(arr.is_valid().to_numpy(zero_copy_only=False)).tolist()
-    return dict(zip(rows, arr.take(pa.array(rows, pa.int64())).to_pylist(), strict=True))
-
-
-def _sparse_split(column: Any, kind: Any) -> dict[int, int | None]:
-    """Split ratios of split rows, None kept so a split without a ratio is reported."""
-    import numpy as np
-    import pyarrow as pa
-
-    from portfolioos.domain.ledger import SAME_DAY_ORDER, TxType
-
-    kinds = kind.combine_chunks().to_numpy(zero_copy_only=False)
-    rows = np.flatnonzero(kinds == SAME_DAY_ORDER[TxType.SPLIT]).tolist()
-    if not rows:
-        return {}
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    return dict(zip(rows, unscaled_ints(arr.take(pa.array(rows, pa.int64()))), strict=True))
-
-
-def _numeric_list(column: Any) -> list[Any]:
-    import pyarrow as pa
-
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if arr.null_count == 0:
-        return arr.to_numpy(zero_copy_only=False).tolist()  # type: ignore[no-any-return]
-    return arr.to_pylist()  # type: ignore[no-any-return]
+def _check_decimal(name: str, column: Fetched) -> None:
+    if column.format.split(",")[:2] != ["d:38", "12"]:
+        raise TypeError(f"{name}: expected DECIMAL(38,12), got Arrow {column.format}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,50 +250,117 @@ class LedgerReader:
         self, *, account_ids: Sequence[int] | None = None, until: date | None = None
     ) -> LedgerColumns:
         """The whole ledger (or some accounts, up to a date) as engine columns, sorted
-        by account, symbol (cash-only rows first), date, same-day order, id."""
-        sql = (
-            "SELECT id, account_id, date, " + _order_case() + " AS kind, symbol, quantity,"
-            " price, amount, fees, lot_id, split_ratio, acquired_date, original_basis, currency"
+        by account, symbol (cash-only rows first), date, same-day order, id.
+
+        Read through the Arrow C stream (storage/arrow_c.py), so money and quantities
+        stay exact 128-bit integers. DuckDB's sort carries every column it returns, and
+        text is the costly kind to carry (measured: a third of the read), so the sorted
+        query returns numbers only; each (account, symbol) group's symbol, currency and
+        size come from a GROUP BY in the same order, and the few rows with a lot id,
+        split ratio, acquired date or original basis from a third query by id. The
+        three run in one transaction on a cursor of their own: one snapshot.
+        """
+        where = (
             " FROM transactions WHERE (? IS NULL OR account_id IN (SELECT unnest(?)))"
             " AND (? IS NULL OR date <= ?)"
-            " ORDER BY account_id, symbol NULLS FIRST, date, kind, id"
+        )
+        sparse = (
+            "(lot_id IS NOT NULL OR split_ratio IS NOT NULL OR acquired_date IS NOT NULL"
+            " OR original_basis IS NOT NULL OR type = 'split')"
+        )
+        kind = _order_case()
+        rows_sql = (
+            f"SELECT id, account_id, CAST(date - DATE '1970-01-01' AS BIGINT) AS day, {kind}"
+            " AS kind, hash(symbol) AS symbol_hash, quantity, price, amount, fees,"
+            f" {sparse} AS sparse{where}"
+            f" ORDER BY account_id, symbol NULLS FIRST, date, kind, id"
+        )
+        groups_sql = (
+            "SELECT account_id, symbol, hash(symbol) AS symbol_hash, count(*) AS n,"
+            f" first(currency ORDER BY date, {kind}, id) AS currency{where}"
+            " GROUP BY account_id, symbol ORDER BY account_id, symbol NULLS FIRST"
+        )
+        sparse_sql = (
+            "SELECT id, lot_id, split_ratio, CAST(acquired_date AS DATE) AS acquired,"
+            f" original_basis, type = 'split' AS is_split{where} AND {sparse} ORDER BY id"
         )
         import numpy as np
-        import pyarrow as pa
-
-        from portfolioos.domain.cost_basis import day_number
 
         ids = None if account_ids is None else [int(a) for a in account_ids]
-        table = self.db.cursor().sql(sql, params=[ids, ids, until, until]).to_arrow_table()
-        col = table.column
-        n = table.num_rows
-        account = col("account_id").combine_chunks().to_numpy(zero_copy_only=False)
-        symbol = col("symbol").combine_chunks().dictionary_encode()
-        codes = symbol.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        if n:
-            change = np.flatnonzero((account[1:] != account[:-1]) | (codes[1:] != codes[:-1])) + 1
-            starts = np.concatenate([[0], change]).astype(np.int64)
-        else:
-            starts = np.empty(0, dtype=np.int64)
-        names = symbol.dictionary.to_pylist()
-        currency = col("currency").combine_chunks()
+        params = [ids, ids, until, until]
+        cur = self.db.cursor().cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            col = fetch(cur.sql(rows_sql, params=params))
+            grp = fetch(cur.sql(groups_sql, params=params))
+            extra = (
+                fetch(cur.sql(sparse_sql, params=params)) if col["sparse"].values.any() else None
+            )
+            cur.execute("COMMIT")
+        finally:
+            cur.close()
+        for name in ("quantity", "price", "amount", "fees"):
+            _check_decimal(name, col[name])
+        account = col["account_id"].values.astype(np.int64)
+        n = int(account.size)
+        sizes = grp["n"].values.astype(np.int64)
+        g_account = grp["account_id"].values.astype(np.int64)
+        starts = np.cumsum(sizes) - sizes  # no groups when nothing is selected
+        if int(sizes.sum()) != n or not (
+            np.array_equal(np.repeat(g_account, sizes), account)
+            and np.array_equal(
+                np.repeat(grp["symbol_hash"].values, sizes), col["symbol_hash"].values
+            )
+        ):  # pragma: no cover - both queries sort the same snapshot the same way
+            raise RuntimeError("the ledger's groups do not line up with its sorted rows")
+        kinds = col["kind"].values.astype(np.int64)
+        id_ = col["id"].values.astype(np.int64)
+        day = col["day"].values.astype(np.int64)
+        lot_row = np.zeros(n, dtype=np.bool_)
+        lot_id: dict[int, str] = {}
+        split_ratio: dict[int, int | None] = {}
+        acquired: dict[int, int] = {}
+        original_basis: dict[int, int] = {}
+        if extra is not None:
+            at = np.flatnonzero(col["sparse"].values)
+            found = extra["id"].values.astype(np.int64)
+            if not np.array_equal(found, np.sort(id_[at])):  # pragma: no cover - one snapshot
+                raise RuntimeError("the ledger's sparse rows do not line up with its rows")
+            # row of each sparse entry, in the sparse query's (id) order
+            rows = at[np.argsort(id_[at], kind="stable")].tolist()
+            lots, ratio = extra["lot_id"], extra["split_ratio"]
+            _check_decimal("split_ratio", ratio)
+            _check_decimal("original_basis", extra["original_basis"])
+            is_split = extra["is_split"].values.tolist()
+            basis = unscaled_ints(extra["original_basis"])
+            for j, (u, b) in enumerate(zip(unscaled_ints(ratio), basis, strict=True)):
+                if is_split[j]:
+                    split_ratio[rows[j]] = u
+                if b is not None:
+                    original_basis[rows[j]] = b
+            for j in range(len(rows)):
+                if lots.valid[j]:
+                    lot_id[rows[j]] = lots.text(j) or ""
+                    lot_row[rows[j]] = True
+                if extra["acquired"].valid[j]:
+                    acquired[rows[j]] = int(extra["acquired"].values[j])
         arrays = VectorColumns(
-            id=col("id").combine_chunks().to_numpy().astype(np.int64),
-            day=col("date").combine_chunks().cast(pa.int32()).to_numpy().astype(np.int64),
-            kind=col("kind").combine_chunks().to_numpy().astype(np.int64),
-            quantity=int64_column(col("quantity")),
-            price=int64_column(col("price")),
-            amount=int64_column(col("amount")),
-            fees=int64_column(col("fees")),
-            lot_row=col("lot_id").combine_chunks().is_valid().to_numpy(zero_copy_only=False),
+            id=id_,
+            day=day,
+            kind=kinds,
+            quantity=int64_column(col["quantity"]),
+            price=int64_column(col["price"]),
+            amount=int64_column(col["amount"]),
+            fees=int64_column(col["fees"]),
+            lot_row=lot_row,
         )
 
         def fill(cols: LedgerColumns) -> None:
-            cols.id, cols.kind = _numeric_list(col("id")), _numeric_list(col("kind"))
-            cols.day = _days(col("date"))  # type: ignore[assignment]
-            cols.quantity, cols.price = unscaled_ints(col("quantity")), unscaled_ints(col("price"))
-            cols.amount, cols.fees = unscaled_ints(col("amount")), unscaled_ints(col("fees"))
+            cols.id, cols.kind, cols.day = id_.tolist(), kinds.tolist(), day.tolist()
+            cols.quantity, cols.price = unscaled_ints(col["quantity"]), unscaled_ints(col["price"])
+            cols.amount, cols.fees = unscaled_ints(col["amount"]), unscaled_ints(col["fees"])
 
+        symbols, currency = grp["symbol"], grp["currency"]
         return LedgerColumns(
             id=[],
             kind=[],
@@ -370,13 +372,13 @@ class LedgerReader:
             fill=fill,
             rows=n,
             starts=[*starts.tolist(), n],
-            group_account=account[starts].tolist(),
-            group_symbol=[None if c < 0 else names[c] for c in codes[starts].tolist()],
-            group_currency=currency.take(pa.array(starts)).to_pylist(),
-            lot_id=_sparse(col("lot_id")),
-            split_ratio=_sparse_split(col("split_ratio"), col("kind")),
-            acquired={k: day_number(v) for k, v in _sparse(col("acquired_date")).items()},
-            original_basis=sparse_unscaled(col("original_basis")),
+            group_account=g_account.tolist(),
+            group_symbol=[symbols.text(g) for g in range(len(sizes))],
+            group_currency=[currency.text(g) or "" for g in range(len(sizes))],
+            lot_id=lot_id,
+            split_ratio=split_ratio,
+            acquired=acquired,
+            original_basis=original_basis,
             arrays=arrays,
         )
 
@@ -457,23 +459,46 @@ class LedgerReader:
 # -- derived tables -------------------------------------------------------------------
 
 
-def decimal_array(units: Sequence[int]) -> Any:
-    """Integer 1e-12 units as an Arrow decimal128(38,12) array, exactly (no floats)."""
-    import numpy as np
-    import pyarrow as pa
+UNITS_LIMIT = 2**63  # units at or beyond this magnitude travel as text
 
-    typ = pa.decimal128(38, 12)
+
+def units_columns(name: str, units: Sequence[int]) -> dict[str, Any]:
+    """Integer 1e-12 units as frame columns DuckDB turns back into DECIMAL(38,12) exactly
+    (see `units_sql`): `{name}_u` int64, and `{name}_t` decimal text for the rare values
+    beyond 64 bits (None elsewhere)."""
+    import numpy as np
+
     n = len(units)
     try:
-        lo = np.fromiter(units, dtype=np.int64, count=n)
+        small = np.fromiter(units, dtype=np.int64, count=n)
+        text = np.full(n, None, dtype=object)
     except OverflowError:
         from decimal import Decimal
 
-        return pa.array([Decimal(u).scaleb(-12) for u in units], type=typ)
-    words = np.empty(2 * n, dtype=np.int64)
-    words[0::2] = lo
-    words[1::2] = lo >> 63
-    return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(words.tobytes())])
+        fits = [-UNITS_LIMIT <= u < UNITS_LIMIT for u in units]
+        small = np.array([u if f else 0 for u, f in zip(units, fits, strict=True)], np.int64)
+        text = np.array(
+            [
+                None if f else format(Decimal(u).scaleb(-12), "f")
+                for u, f in zip(units, fits, strict=True)
+            ],
+            dtype=object,
+        )
+    return {f"{name}_u": small, f"{name}_t": text}
+
+
+def units_sql(name: str) -> str:
+    """DECIMAL(38,12) from the `units_columns` pair: an int64 u times 1e-12 is exact
+    (DECIMAL(38,0) x DECIMAL(13,12) keeps u as the unscaled integer: no division, no
+    float), text is cast as written."""
+    return (
+        f"CASE WHEN {name}_t IS NULL THEN CAST({name}_u AS DECIMAL(38,0))"
+        f" * CAST(0.000000000001 AS DECIMAL(13,12)) ELSE CAST({name}_t AS DECIMAL(38,12)) END"
+    )
+
+
+def _day_sql(name: str) -> str:
+    return f"CAST(DATE '1970-01-01' + CAST({name} AS INTEGER) AS DATE)"
 
 
 class DerivedStore:
@@ -482,11 +507,36 @@ class DerivedStore:
     def __init__(self, db: DuckDatabase) -> None:
         self.db = db
 
-    def replace(self, account_ids: Sequence[int] | None, lots: Any, holdings: Any) -> None:
+    def replace(
+        self,
+        account_ids: Sequence[int] | None,
+        lots: Mapping[str, Sequence[Any]],
+        holdings: Mapping[str, Sequence[Any]],
+    ) -> None:
         """Swap the lots and holdings of these accounts (all when None) in one transaction.
 
-        `lots` and `holdings` are Arrow tables with the tables' columns.
+        `lots`: account_id, symbol, lot_id, acquired (day number), quantity, cost_basis,
+        currency, wash_sale_adjustment; `holdings`: account_id, symbol, shares,
+        cost_basis, realized_gain, currency, lot_method, as_of (a date). Money and
+        quantities are integer 1e-12 units; each table goes in with one INSERT ... SELECT.
         """
+        import numpy as np
+
+        def frame(columns: Mapping[str, Sequence[Any]], decimals: tuple[str, ...]) -> Any:
+            # a dict of numpy arrays: DuckDB scans it as is (no pandas to import, ~1 s
+            # the first time in a process that had no other use for it)
+            data: dict[str, Any] = {}
+            for key, values in columns.items():
+                if key in decimals:
+                    data.update(units_columns(key, values))
+                elif key in ("account_id", "acquired"):
+                    data[key] = np.asarray(values, dtype=np.int64)
+                else:
+                    data[key] = np.asarray(values, dtype=object)
+            return data
+
+        new_lots = frame(lots, ("quantity", "cost_basis", "wash_sale_adjustment"))
+        new_holdings = frame(holdings, ("shares", "cost_basis", "realized_gain"))
         ids = None if account_ids is None else [int(a) for a in account_ids]
         with self.db.write() as cur:
             for table in ("lots", "holdings"):
@@ -494,20 +544,26 @@ class DerivedStore:
                     f"DELETE FROM {table} WHERE (? IS NULL OR account_id IN (SELECT unnest(?)))",
                     [ids, ids],
                 )
-            cur.register("new_lots", lots)
-            cur.register("new_holdings", holdings)
+            cur.register("new_lots", new_lots)
+            cur.register("new_holdings", new_holdings)
             try:
-                cur.execute(
-                    "INSERT INTO lots (account_id, symbol, lot_id, acquired_date, quantity,"
-                    " remaining, cost_basis, currency, wash_sale_adjustment) SELECT account_id,"
-                    " symbol, lot_id, acquired_date, quantity, remaining, cost_basis, currency,"
-                    " wash_sale_adjustment FROM new_lots"
-                )
-                cur.execute(
-                    "INSERT INTO holdings (account_id, symbol, shares, cost_basis, realized_gain,"
-                    " currency, lot_method, as_of) SELECT account_id, symbol, shares, cost_basis,"
-                    " realized_gain, currency, lot_method, as_of FROM new_holdings"
-                )
+                if len(lots.get("account_id", ())):
+                    cur.execute(
+                        "INSERT INTO lots (account_id, symbol, lot_id, acquired_date, quantity,"
+                        " remaining, cost_basis, currency, wash_sale_adjustment) SELECT"
+                        f" CAST(account_id AS INTEGER), symbol, lot_id, {_day_sql('acquired')},"
+                        f" {units_sql('quantity')}, {units_sql('quantity')},"
+                        f" {units_sql('cost_basis')}, currency,"
+                        f" {units_sql('wash_sale_adjustment')} FROM new_lots"
+                    )
+                if len(holdings.get("account_id", ())):
+                    cur.execute(
+                        "INSERT INTO holdings (account_id, symbol, shares, cost_basis,"
+                        " realized_gain, currency, lot_method, as_of) SELECT"
+                        f" CAST(account_id AS INTEGER), symbol, {units_sql('shares')},"
+                        f" {units_sql('cost_basis')}, {units_sql('realized_gain')}, currency,"
+                        " lot_method, CAST(as_of AS DATE) FROM new_holdings"
+                    )
             finally:
                 cur.unregister("new_lots")
                 cur.unregister("new_holdings")

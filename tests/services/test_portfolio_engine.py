@@ -364,3 +364,50 @@ def test_growth_rates_from_history(ctx: AppContext, acct: int) -> None:
     assert [round(p.growth, 9) for p in g.monthly] == [0.1, 0.2]
     assert round(g.monthly[1].acceleration, 9) == 0.1
     assert g.annual == []
+
+
+def _derived_tables(ctx: AppContext) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    lots = ctx.portfolio_db.fetchall(
+        "SELECT account_id, symbol, lot_id, acquired_date, quantity, remaining, cost_basis,"
+        " currency, wash_sale_adjustment FROM lots ORDER BY ALL"
+    )
+    held = ctx.portfolio_db.fetchall(
+        "SELECT account_id, symbol, shares, cost_basis, realized_gain, currency, lot_method,"
+        " as_of FROM holdings ORDER BY ALL"
+    )
+    return lots, held
+
+
+def test_rederive_of_one_account_stores_what_a_full_rederive_stores(ctx: AppContext) -> None:
+    """Whole-group (numpy) and row-loop groups side by side: FIFO groups with dividends
+    and cash rows, a LIFO account, a split, a lot id, a cash-only group; rederiving the
+    account an import touched leaves the tables exactly as rederiving everything."""
+    fifo, _ = ctx.portfolio.create_account(AccountDraft(name="F"))
+    lifo, _ = ctx.portfolio.create_account(AccountDraft(name="L", lot_method="lifo"))
+    for a in (fifo.id, lifo.id):
+        add(
+            ctx,
+            tx(a, "2024-01-01", "deposit", amount="1000"),
+            tx(a, "2024-01-02", "buy", "X", "0.333333333333", "3", "-1"),
+            tx(a, "2024-01-02", "buy", "X", "2", "5", "-10", fees="0.5"),
+            tx(a, "2024-01-03", "dividend", "X", amount="0.25"),
+            tx(a, "2024-01-04", "sell", "X", "1", "6", "6"),
+            tx(a, "2024-01-05", "interest", amount="0.01"),
+            tx(a, "2024-01-05", "fee", amount="2"),
+            tx(a, "2024-01-06", "buy", "Y", "3", "7", "-21", lot_id="MINE"),
+            tx(a, "2024-01-07", "split", "Y", split_ratio=D(2)),
+            tx(a, "2024-01-08", "withdrawal", amount="5"),
+            tx(a, "2024-01-09", "buy", "Z", "12345678901234", "1", "-12345678901234"),
+        )
+    ctx.portfolio.rederive()
+    full = _derived_tables(ctx)
+    assert len(full[1]) == 6 and {r[0] for r in full[0]} == {fifo.id, lifo.id}
+    ctx.portfolio.rederive([fifo.id])
+    assert _derived_tables(ctx) == full
+    ctx.portfolio.rederive([lifo.id])
+    assert _derived_tables(ctx) == full
+    big = [r for r in full[0] if r[1] == "Z"]
+    assert [r[5] for r in big] == [D("12345678901234")] * 2  # beyond 64-bit units, exact
+    x = [r for r in full[1] if r[0] == fifo.id and r[1] == "X"]
+    # FIFO: the first lot (0.333.. for 1) and 0.666666666667 of the second (2 for 10) go
+    assert x[0][2:5] == (D("1.333333333333"), D("6.666666666665"), D(6) - D("4.333333333335"))

@@ -41,18 +41,47 @@ def test_config_v1_file_is_migrated_with_backup(tmp_path: Path) -> None:
 
 def test_duckdb_migration_runs_in_order_and_backs_up(tmp_path: Path) -> None:
     paths = DataPaths(tmp_path).ensure()
-    v1 = DuckDatabase(paths.portfolio_db, portfolio_schema.MIGRATIONS, paths.backups)
+    v1 = DuckDatabase(paths.portfolio_db, portfolio_schema.MIGRATIONS[:1], paths.backups)
     assert v1.schema_version == 1
     v1.close()
-    v2 = (
+    latest = portfolio_schema.MIGRATIONS[-1].version
+    newer = (
         *portfolio_schema.MIGRATIONS,
-        sql_migration(2, "a test column", "ALTER TABLE snapshots ADD COLUMN note VARCHAR"),
+        sql_migration(latest + 1, "a test column", "ALTER TABLE snapshots ADD COLUMN note VARCHAR"),
     )
-    db = DuckDatabase(paths.portfolio_db, v2, paths.backups)
-    assert db.schema_version == 2
+    db = DuckDatabase(paths.portfolio_db, newer, paths.backups)
+    assert db.schema_version == latest + 1
     assert "note" in [r[0] for r in db.fetchall("DESCRIBE snapshots")]
     db.close()
     assert len(list(paths.backups.glob("portfolio.duckdb.v1.*.bak"))) == 1
+
+
+def test_v1_lots_and_holdings_keep_their_rows_and_lose_their_keys(tmp_path: Path) -> None:
+    """Folders made with keyed lots/holdings: v2 rebuilds the tables, rows intact."""
+    paths = DataPaths(tmp_path).ensure()
+    keyed = portfolio_schema.V1.replace(
+        "wash_sale_adjustment DECIMAL(38,12) NOT NULL DEFAULT 0\n)",
+        "wash_sale_adjustment DECIMAL(38,12) NOT NULL DEFAULT 0,\n"
+        "    PRIMARY KEY (account_id, symbol, lot_id)\n)",
+    )
+    assert keyed != portfolio_schema.V1
+    v1 = DuckDatabase(paths.portfolio_db, (sql_migration(1, "keyed v1", keyed),), paths.backups)
+    with v1.write() as cur:
+        cur.execute(
+            "INSERT INTO lots VALUES (1, 'VTI', 'L1', DATE '2020-01-02', 10, 10,"
+            " 1234.567890123456, 'USD', 0)"
+        )
+    v1.close()
+    db = DuckDatabase(paths.portfolio_db, portfolio_schema.MIGRATIONS, paths.backups)
+    assert db.schema_version == 2
+    rows = db.fetchall("SELECT lot_id, CAST(cost_basis AS VARCHAR) FROM lots")
+    assert rows == [("L1", "1234.567890123456")]
+    keys = db.fetchall(
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name IN ('lots','holdings')"
+        " AND constraint_type = 'PRIMARY KEY'"
+    )
+    assert keys == [(0,)]
+    db.close()
 
 
 def test_failed_migration_rolls_back_and_says_where_the_copy_is(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from portfolioos.gui import runtime
 from portfolioos.gui.pages.base import Page
 from portfolioos.services.changes import Changes
 from portfolioos.services.context import AppContext
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         defer_first_page: bool = False,
     ) -> None:
         super().__init__()
+        runtime.tune_interpreter()
         # At start-up the window paints its frame and the page's title first and builds
         # the page right after: a page's charts import pyqtgraph and numpy (~0.4 s), which
         # the first frame does not need.
@@ -211,6 +213,9 @@ class MainWindow(QMainWindow):
             page.changed.connect(self.broadcast)
             self._built[title] = page
             self.stack.addWidget(page)
+            # A page lives as long as the window: its objects (and the modules it just
+            # imported) leave the garbage collector's full walks (gui/runtime.py).
+            runtime.freeze_long_lived()
         return page
 
     @property
@@ -269,7 +274,26 @@ class MainWindow(QMainWindow):
         layout.addStretch(1)
         self.stack.addWidget(placeholder)
         self._placeholder = placeholder
-        self.first_paint.connect(lambda: QTimer.singleShot(0, lambda: self._build_first(row)))
+        self.first_paint.connect(lambda: QTimer.singleShot(0, lambda: self._import_first(row)))
+
+    def _import_first(self, row: int) -> None:
+        """The first page's module (and pyqtgraph, numpy with it: ~0.5-1 s) is imported
+        in a worker, so the window keeps painting and answering meanwhile; the page is
+        built when it is in."""
+        from portfolioos.gui.workers import run_task
+
+        module = self.specs[row].target.partition(":")[0]
+
+        def failed(message: str) -> None:
+            logger.warning("importing %s in a worker failed: %s", module, message)
+            self._build_first(row)  # the import runs here again and shows the real error
+
+        run_task(
+            importlib.import_module,
+            module,
+            on_result=lambda _: self._build_first(row),
+            on_error=failed,
+        )
 
     def _build_first(self, row: int) -> None:
         if self.sidebar.currentRow() == row:

@@ -131,6 +131,13 @@ class WindowedTableModel(_ColumnModel):
         self._count_pending = True
         return run_task(first, on_result=done, on_error=failed)
 
+    def hold(self) -> None:
+        """A new source is on its way (its filters are being read): busy until
+        `set_source` or `clear`, and no page requests meanwhile (nor old answers)."""
+        self._generation += 1
+        self._wanted.clear()
+        self._count_pending = True
+
     def clear(self) -> None:
         self._generation += 1
         self.beginResetModel()

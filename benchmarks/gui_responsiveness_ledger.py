@@ -1,20 +1,28 @@
-"""GUI-thread responsiveness of the Transactions and Import pages (the ledger section of
-benchmarks/gui_responsiveness.py, kept in its own file until the two are combined).
+"""GUI-thread responsiveness of the Dashboard's start, the Transactions and Import pages
+(the ledger section of benchmarks/gui_responsiveness.py, kept in its own file).
 
 A heartbeat QTimer beats every 5 ms on the GUI thread; the longest gap between two
-beats is the longest the window could not repaint or react. Printed for:
-  idle       the same window doing nothing (the baseline of this run, this machine)
+beats is the longest the window could not repaint or react. The event loop is Qt's own
+(a QEventLoop, as app.exec() runs it), so the only Python on the GUI thread is the
+slots. Each run, in this order (the sequence a user goes through):
+  idle       the window doing nothing (the baseline of this run, this machine)
+  startup    a new window on the demo portfolio opening on the Dashboard: first frame,
+             the page's module imported, the page built, its worker load and its charts
+             (the first run also imports pyqtgraph and the pages: printed apart as cold)
   ledger     a 1,000,000-row ledger (bulk-inserted through LedgerStore, not the GUI)
-             opening in the Transactions page: count + first page shown
+             opening in the Transactions page: accounts, batches, count, first page
   scroll     the user dragging the scroll bar from the top to the end of the million
              rows in 40 steps, then waiting until the last rows are on screen
   filter     typing a symbol filter and clearing it (re-count, first page)
   preview    the Import page previewing a 100,000-row generic CSV
   import     importing it from the page (progress panel, worker), up to the summary
-with the ratio to the idle baseline, and the worker time of each ledger page.
+Printed: each phase's longest gap and p99 gap beside the idle baseline (and the
+ratio), the worker time of each ledger page. `--stalls` also samples, during every gap
+over 40 ms, the stacks of the GUI thread and of the workers (benchmarks/gui_stallwatch.py)
+and lists the garbage collections over 10 ms: what to fix next.
 
     PYTHONPATH=. python benchmarks/gui_responsiveness_ledger.py [--rows 1000000]
-        [--import-rows 100000] [--runs 3]
+        [--import-rows 100000] [--runs 3] [--stalls]
 
 Timings are the best of --runs for each phase (the machine is shared and noisy).
 """
@@ -333,9 +341,13 @@ def main() -> int:
 
     app = QApplication.instance() or QApplication([])
     from portfolioos.demo import prepare_demo_folder
-    from portfolioos.gui import runtime
 
-    runtime.tune_interpreter(freeze=True)  # as portfolioos.app.run_gui does
+    try:
+        from portfolioos.gui import runtime
+    except ImportError:  # a tree from before gui/runtime.py (for before/after figures)
+        print("no portfolioos.gui.runtime in this tree: default interpreter settings")
+    else:
+        runtime.tune_interpreter(freeze=True)  # as portfolioos.app.run_gui does
 
     demo = AppContext.open(prepare_demo_folder())
     tmp = Path(tempfile.mkdtemp(prefix="gui-ledger-bench-"))

@@ -301,6 +301,28 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(self._placeholder)
         self._placeholder.deleteLater()
         self.page_ready = True
+        QTimer.singleShot(0, self._preload_pages)
+
+    def _preload_pages(self) -> None:
+        """The other pages' modules are imported in a worker too (0.05-1 s each the
+        first time, pyqtgraph's charts the most), so a page's first click only builds
+        it. A page clicked meanwhile waits for just its own module's import."""
+        import sys
+
+        from portfolioos.gui.workers import run_task
+
+        modules = [spec.target.partition(":")[0] for spec in self.specs]
+        missing = [m for m in dict.fromkeys(modules) if m not in sys.modules]
+
+        def load() -> None:
+            for module in missing:
+                try:
+                    importlib.import_module(module)
+                except Exception:  # the page's own first show reports it
+                    logger.exception("preloading %s", module)
+
+        if missing:
+            run_task(load)
         if os.environ.get("PORTFOLIOOS_QUIT_AFTER_PAINT") == "page":
             self.stack.currentWidget().repaint()
             _stamp("page")

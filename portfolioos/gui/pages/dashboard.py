@@ -338,18 +338,31 @@ class DashboardPage(Page):
         QTimer.singleShot(0, self, lambda: self._show_allocation(generation, data))
 
     def _show_allocation(self, generation: int, data: DashboardData) -> None:
-        if generation != self._generation:
-            return
+        """The three allocation charts, one per event-loop turn (~10-20 ms each)."""
         nw = data.net_worth
         types = _allocation(nw.by_asset_type, LABELS)
-        self.by_type.set_data(types[0], types[1], values=types[2])
         sectors = _allocation(nw.by_sector)
-        self.by_sector.set_data(
-            [s if s != "unknown" else "Unknown" for s in sectors[0]], sectors[1], values=sectors[2]
-        )
         accounts = _allocation(nw.by_account)
-        self.by_account.set_data(accounts[0], accounts[1], values=accounts[2])
-        self.loading = False
+        steps = [
+            lambda: self.by_type.set_data(types[0], types[1], values=types[2]),
+            lambda: self.by_sector.set_data(
+                [s if s != "unknown" else "Unknown" for s in sectors[0]],
+                sectors[1],
+                values=sectors[2],
+            ),
+            lambda: self.by_account.set_data(accounts[0], accounts[1], values=accounts[2]),
+        ]
+
+        def step() -> None:
+            if generation != self._generation:
+                return
+            if steps:
+                steps.pop(0)()
+                QTimer.singleShot(0, self, step)
+            else:
+                self.loading = False
+
+        step()
 
     def _banner(self, data: DashboardData) -> None:
         messages = []

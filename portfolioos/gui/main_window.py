@@ -55,6 +55,8 @@ def _call(obj: object, name: str, default: object) -> object:
     return method() if callable(method) else default
 
 
+PRELOAD_DELAY_MS = 3000  # first page shown -> the other pages' modules imported
+
 # Sidebar order; adding a page is adding a line here.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Dashboard", "Ctrl+1", "portfolioos.gui.pages.dashboard:DashboardPage"),
@@ -301,7 +303,9 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(self._placeholder)
         self._placeholder.deleteLater()
         self.page_ready = True
-        QTimer.singleShot(0, self._preload_pages)
+        # After the first page has loaded and drawn (its worker and this one would take
+        # turns at the interpreter lock, slowing every slice of the page's build).
+        QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_pages)
 
     def _preload_pages(self) -> None:
         """The other pages' modules are imported in a worker too (0.05-1 s each the

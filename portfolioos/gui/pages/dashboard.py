@@ -272,6 +272,11 @@ class DashboardPage(Page):
         self.loading = True
         if self.data is None:
             self.status.setText("Loading…")
+        if not self.charts_ready:
+            # The load starts when the charts are built: the two would otherwise take
+            # turns at the interpreter lock, every chart slice waiting on the worker.
+            self._after_charts = self.reload
+            return
         run_task(
             load_dashboard,
             self.ctx,
@@ -329,9 +334,6 @@ class DashboardPage(Page):
 
     def _show_chart(self, generation: int, data: DashboardData) -> None:
         if generation != self._generation:
-            return
-        if not self.charts_ready:
-            self._after_charts = lambda: self._show_chart(generation, data)
             return
         if data.history.dates:
             self.chart.set_data(data.history.dates, {"Net worth": data.history.total})

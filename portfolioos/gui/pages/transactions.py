@@ -173,7 +173,7 @@ class TransactionsPage(Page):
         self.layout_.addWidget(self.filter_bar)
 
         self.model = WindowedTableModel(
-            ledger_columns(self._names), key=lambda e: (e.date, e.id), page_size=500
+            ledger_columns(self._names), key=lambda e: (e.date, e.id), page_size=500, settle_ms=60
         )
         self.model.counted.connect(self._counted)
         self.model.failed.connect(lambda message: show_error(self, message))

@@ -229,3 +229,10 @@ def test_a_dragged_scroll_bar_reads_only_the_pages_it_stops_on(qtbot):  # type: 
     qtbot.waitUntil(lambda: not model.busy, timeout=10_000)
     assert offsets == [0, 9_500, 9_000]  # the page stopped on first, then the queue
     assert model.row_at(9_599) == 9_599
+    # a view repainting the same unloaded rows (every 10 ms) does not hold its page back
+    for _ in range(30):
+        model.data(model.index(5_050, 0))
+        qtbot.wait(10)
+        if 5_000 in offsets:
+            break
+    assert offsets[-1] == 5_000

@@ -237,15 +237,18 @@ class WindowedTableModel(_ColumnModel):
             or number == self._inflight
         ):
             return
+        new = number not in self._wanted
         self._wanted.pop(number, None)
         self._wanted[number] = None
         while len(self._wanted) > self.queue_limit:
             self._wanted.popitem(last=False)  # the view has moved on from the oldest
         if self._inflight is None:
-            if self.settle_ms:
-                self._settle.start()  # restarted by every request of a burst
-            else:
+            if not self.settle_ms:
                 self._next()
+            elif new or not self._settle.isActive():
+                # Restarted by each page new to the queue (the view moved on), not by
+                # repaints asking again for the pages already waiting.
+                self._settle.start()
 
     def ensure_row(self, row: int) -> None:
         """Fetch the page holding `row` (tests, jump-to-row)."""

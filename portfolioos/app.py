@@ -108,8 +108,11 @@ def run_gui(*, data_dir: str | None, verbose: bool = False, demo: bool = False) 
     except PortfolioOSError as exc:
         return fail(exc.message)
 
+    from portfolioos.gui import runtime
     from portfolioos.gui.main_window import MainWindow
     from portfolioos.gui.theme import apply_theme, follow_system
+
+    runtime.tune_interpreter(freeze=True)
 
     try:
         apply_theme(app, str(ctx.settings.get("theme")))

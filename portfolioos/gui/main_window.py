@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from portfolioos.gui import runtime
 from portfolioos.gui.pages.base import Page
 from portfolioos.services.changes import Changes
 from portfolioos.services.context import AppContext
@@ -54,6 +55,8 @@ def _call(obj: object, name: str, default: object) -> object:
     return method() if callable(method) else default
 
 
+PRELOAD_DELAY_MS = 3000  # first page shown -> the other pages' modules imported
+
 # Sidebar order; adding a page is adding a line here.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Dashboard", "Ctrl+1", "portfolioos.gui.pages.dashboard:DashboardPage"),
@@ -80,6 +83,7 @@ class MainWindow(QMainWindow):
         defer_first_page: bool = False,
     ) -> None:
         super().__init__()
+        runtime.tune_interpreter()
         # At start-up the window paints its frame and the page's title first and builds
         # the page right after: a page's charts import pyqtgraph and numpy (~0.4 s), which
         # the first frame does not need.
@@ -211,6 +215,9 @@ class MainWindow(QMainWindow):
             page.changed.connect(self.broadcast)
             self._built[title] = page
             self.stack.addWidget(page)
+            # A page lives as long as the window: its objects (and the modules it just
+            # imported) leave the garbage collector's full walks (gui/runtime.py).
+            runtime.freeze_long_lived()
         return page
 
     @property
@@ -269,7 +276,26 @@ class MainWindow(QMainWindow):
         layout.addStretch(1)
         self.stack.addWidget(placeholder)
         self._placeholder = placeholder
-        self.first_paint.connect(lambda: QTimer.singleShot(0, lambda: self._build_first(row)))
+        self.first_paint.connect(lambda: QTimer.singleShot(0, lambda: self._import_first(row)))
+
+    def _import_first(self, row: int) -> None:
+        """The first page's module (and pyqtgraph, numpy with it: ~0.5-1 s) is imported
+        in a worker, so the window keeps painting and answering meanwhile; the page is
+        built when it is in."""
+        from portfolioos.gui.workers import run_task
+
+        module = self.specs[row].target.partition(":")[0]
+
+        def failed(message: str) -> None:
+            logger.warning("importing %s in a worker failed: %s", module, message)
+            self._build_first(row)  # the import runs here again and shows the real error
+
+        run_task(
+            importlib.import_module,
+            module,
+            on_result=lambda _: self._build_first(row),
+            on_error=failed,
+        )
 
     def _build_first(self, row: int) -> None:
         if self.sidebar.currentRow() == row:
@@ -277,12 +303,45 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(self._placeholder)
         self._placeholder.deleteLater()
         self.page_ready = True
+        # After the first page has loaded and drawn (its worker and this one would take
+        # turns at the interpreter lock, slowing every slice of the page's build).
+        QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_pages)
         if os.environ.get("PORTFOLIOOS_QUIT_AFTER_PAINT") == "page":
-            self.stack.currentWidget().repaint()
-            _stamp("page")
-            app = QApplication.instance()
-            if app is not None:
-                QTimer.singleShot(0, app.quit)
+            self._stamp_page_when_built()
+
+    def _preload_pages(self) -> None:
+        """The other pages' modules are imported in a worker too (0.05-1 s each the
+        first time, pyqtgraph's charts the most), so a page's first click only builds
+        it. A page clicked meanwhile waits for just its own module's import."""
+        import sys
+
+        from portfolioos.gui.workers import run_task
+
+        modules = [spec.target.partition(":")[0] for spec in self.specs]
+        missing = [m for m in dict.fromkeys(modules) if m not in sys.modules]
+
+        def load() -> None:
+            for module in missing:
+                try:
+                    importlib.import_module(module)
+                except Exception:  # the page's own first show reports it
+                    logger.exception("preloading %s", module)
+
+        if missing:
+            run_task(load)
+
+    def _stamp_page_when_built(self) -> None:
+        """benchmarks/startup.py: the page counts as built when its charts are (a page
+        that builds them in slices says so with `charts_ready`)."""
+        page = self.stack.currentWidget()
+        if not getattr(page, "charts_ready", True):
+            QTimer.singleShot(5, self._stamp_page_when_built)
+            return
+        page.repaint()
+        _stamp("page")
+        app = QApplication.instance()
+        if app is not None:
+            QTimer.singleShot(0, app.quit)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._market_sync is not None:

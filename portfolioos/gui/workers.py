@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from portfolioos.errors import Cancelled, PortfolioOSError
+from portfolioos.gui import runtime
 from portfolioos.progress import CancelToken
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class Task(QRunnable):
         self.token.cancel()
 
     def run(self) -> None:
+        runtime.worker_started()
         try:
             result = self.fn(*self.args, **self.kwargs)
         except Cancelled:
@@ -73,6 +75,7 @@ class Task(QRunnable):
         else:
             self._emit(self.signals.result, result)
         finally:
+            runtime.worker_finished()
             self._emit(self.signals.finished)
 
     def _emit(self, signal: Any, *args: Any) -> None:

@@ -86,6 +86,13 @@ class Preview:
     rows: list[LedgerEntry]
     rejected: list[ImportIssue]
     warnings: list[ImportIssue]
+    # Rows in the whole file; `rows` holds only the first `limit` when one was given
+    # (a window shows a few hundred; handing it 100,000 entries costs its thread).
+    row_count: int | None = None
+
+    @property
+    def total_rows(self) -> int:
+        return len(self.rows) if self.row_count is None else self.row_count
 
 
 @dataclass(frozen=True)
@@ -186,7 +193,10 @@ class ImportService:
         broker: str = "auto",
         mapping: ColumnMapping | None = None,
         account: int | str | None = None,
+        limit: int | None = None,
     ) -> Preview:
+        """Read and check the whole file, writing nothing. `limit` keeps only the first
+        rows in `rows`; counts, rejected rows and warnings always cover the whole file."""
         acct = self._ctx.portfolio.account(account) if account is not None else None
         broker_name, profile, extra = self._profile_for(acct, broker, mapping)
         parsed = self._read(
@@ -197,12 +207,14 @@ class ImportService:
             profile,
             extra,
         )
+        entries = parsed.entries
         return Preview(
             parsed.broker,
             parsed.columns,
-            parsed.entries,
+            entries if limit is None else entries[: max(0, limit)],
             [ImportIssue.of(i) for i in parsed.rejected],
             [ImportIssue.of(i) for i in parsed.warnings],
+            row_count=len(entries),
         )
 
     # -- importing --------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 
+from portfolioos.gui import format as fmt
 from portfolioos.gui.main_window import MainWindow
 from portfolioos.gui.pages.dashboard import DashboardPage
 from tests.gui.portfolio_data import seed
@@ -98,3 +99,33 @@ def test_sync_offline_says_so_and_keeps_the_figures(  # type: ignore[no-untyped-
     }
     assert "Sync: 3 offline." in page.status.text()
     assert page.data.net_worth.total_value == before  # the cache still values everything
+
+
+def test_window_at_start_paints_first_then_builds_the_dashboard_in_slices(
+    qtbot, ctx, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """As the app starts it: a placeholder in the first frame, the page's module
+    imported in a worker, the charts built one per turn, then the load; the figures
+    are the same as a page built at once."""
+    seed(ctx, tmp_path)
+    window = MainWindow(ctx, defer_first_page=True)
+    qtbot.addWidget(window)
+    assert not window.page_ready
+    assert window.current_page is None  # the placeholder, not a page
+    window.show()
+    qtbot.waitUntil(lambda: window.page_ready, timeout=20000)
+    page = window.current_page
+    assert isinstance(page, DashboardPage)
+    qtbot.waitUntil(lambda: not page.loading and page.data is not None, timeout=20000)
+    assert page.charts_ready
+    assert [page.allocation.tabText(i) for i in range(page.allocation.count())] == [
+        "Asset type",
+        "Sector",
+        "Account",
+    ]
+    dates, totals = page.chart_series()
+    history = ctx.portfolio.net_worth_history()
+    assert dates == list(history.dates)
+    assert np.allclose(totals, np.asarray(history.total, dtype=float))
+    assert page.card_total.value_label.text() not in ("", fmt.DASH)
+    QThreadPool.globalInstance().waitForDone(30000)

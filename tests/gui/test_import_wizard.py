@@ -4,14 +4,19 @@ the import in a worker, the summary, and the other pages seeing the new rows."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from portfolioos.domain.accounts import AccountDraft
 from portfolioos.gui.main_window import MainWindow
-from portfolioos.gui.pages.importer import ImportPage
+from portfolioos.gui.pages.importer import PREVIEW_ROWS, ImportPage
 from portfolioos.gui.pages.transactions import TransactionsPage
 from portfolioos.services.context import AppContext
 
@@ -183,3 +188,101 @@ def test_unknown_layout_opens_the_mapping_editor_and_saves_the_mapping(
     page.set_file(odd)
     preview(qtbot, page)
     assert page.step == "preview" and "My bank" in page.preview_heading.text()
+
+
+def write_generic(path: Path, rows: int) -> Path:
+    """A generic CSV of `rows` buys (distinct days and quantities: no duplicates)."""
+    lines = ["date,type,symbol,quantity,price,fees,amount,currency"]
+    for i in range(rows):
+        day = date(2015, 1, 1) + timedelta(days=i % 3000)
+        lines.append(f"{day.isoformat()},buy,S{i % 50:02d},{1 + i % 97},{10 + i % 13}.25,0,,USD")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cancel_during_the_import_stops_the_worker_and_writes_nothing(
+    qtbot, window: MainWindow, ctx: AppContext, account: int, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    page = open_import(qtbot, window, write_generic(tmp_path / "big.csv", 5_000))
+    preview(qtbot, page)
+    assert page.step == "preview" and page.import_button.isEnabled()
+    seen: list[str] = []
+
+    def first_progress(fraction: float, message: str) -> None:
+        # The worker is running (it reported): the user clicks Cancel now.
+        if not seen:
+            seen.append(message)
+            QTest.mouseClick(page.progress.cancel_button, Qt.MouseButton.LeftButton)
+
+    task = page.start_import()
+    assert task is not None and page.step == "running"
+    cancelled: list[bool] = []
+    task.signals.progress.connect(first_progress)
+    task.signals.cancelled.connect(lambda: cancelled.append(True))
+    finished: list[bool] = []
+    task.signals.finished.connect(lambda: finished.append(True))
+    qtbot.waitUntil(lambda: bool(finished) and page.task is None, timeout=30_000)
+    assert seen, "the worker never reported progress"
+    assert cancelled == [True]  # the worker stopped with Cancelled, not with a result
+    assert page.result is None
+    assert page.step == "preview"
+    assert page.preview_heading.text() == "Import cancelled: nothing was written."
+    assert ctx.portfolio.transaction_count() == 0
+    assert ctx.imports.batches() == []
+    # and the same file still imports afterwards
+    run_import(qtbot, page)
+    assert page.result.added == 5_000 == ctx.portfolio.transaction_count()
+
+
+def test_dropping_a_file_on_the_import_page_starts_the_wizard_with_it(
+    qtbot, window: MainWindow, ctx: AppContext, account: int
+):  # type: ignore[no-untyped-def]
+    page = window.show_page("Import")
+    assert isinstance(page, ImportPage)
+    page.select_account("Brokerage")
+    path = FIXTURES / "generic.csv"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    zone = page.drop_zone
+    enter = QDragEnterEvent(
+        QPoint(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(zone, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(zone, drop)
+    assert drop.isAccepted()
+    assert page.path == path
+    assert zone.file_label.text().startswith("generic.csv")
+    assert page.preview_button.isEnabled()
+    QTest.mouseClick(page.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.step == "preview", timeout=20_000)
+    assert page.preview_model.rowCount() == 12
+    assert ctx.portfolio.transaction_count() == 0
+
+
+def test_a_long_file_previews_its_first_rows_and_counts_them_all(
+    qtbot, window: MainWindow, ctx: AppContext, account: int, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    path = write_generic(tmp_path / "long.csv", PREVIEW_ROWS + 150)
+    whole = ctx.imports.preview(path, account="Brokerage")
+    limited = ctx.imports.preview(path, account="Brokerage", limit=10)
+    assert limited.total_rows == whole.total_rows == len(whole.rows) == PREVIEW_ROWS + 150
+    assert limited.rows == whole.rows[:10]
+    page = open_import(qtbot, window, path)
+    preview(qtbot, page)
+    assert page.preview_model.rowCount() == PREVIEW_ROWS
+    assert f"{PREVIEW_ROWS + 150:,} row(s) ready (first {PREVIEW_ROWS:,} shown)" in (
+        page.preview_heading.text()
+    )
+    assert page.preview_model.rows == whole.rows[:PREVIEW_ROWS]

@@ -204,3 +204,35 @@ def test_windowed_model_pages_by_keyset_deep_in_the_ledger(qtbot, ctx: AppContex
     assert [model.row_at(r).id for r in range(700, 1_050)] == [e.id for e in expected[700:]]
     keyset = [c for c in calls if c[1] is not None]
     assert keyset and all(offset == 0 for offset, _ in keyset)
+
+
+def test_a_dragged_scroll_bar_reads_only_the_pages_it_stops_on(qtbot):  # type: ignore[no-untyped-def]
+    """With `settle_ms`, a burst of page requests (a drag across the ledger) waits until
+    the view stops asking; then the newest is read first, and the pages passed on the
+    way beyond the queue are never read."""
+    from portfolioos.gui.models.table import Col
+
+    rows = list(range(10_000))
+    offsets: list[int] = []
+
+    def fetch(offset: int, limit: int, after: object) -> list[int]:
+        offsets.append(offset)
+        return rows[offset : offset + limit]
+
+    model = WindowedTableModel([Col("N", lambda r: r)], page_size=100, queue_limit=2, settle_ms=80)
+    model.set_source(fetch, lambda: len(rows))
+    qtbot.waitUntil(lambda: model.total == 10_000 and not model.busy, timeout=10_000)
+    assert offsets == [0]
+    for row in range(500, 9_600, 500):  # 19 pages passed in one drag
+        model.ensure_row(row)
+    assert model.busy and offsets == [0]  # nothing read while the view moves
+    qtbot.waitUntil(lambda: not model.busy, timeout=10_000)
+    assert offsets == [0, 9_500, 9_000]  # the page stopped on first, then the queue
+    assert model.row_at(9_599) == 9_599
+    # a view repainting the same unloaded rows (every 10 ms) does not hold its page back
+    for _ in range(30):
+        model.data(model.index(5_050, 0))
+        qtbot.wait(10)
+        if 5_000 in offsets:
+            break
+    assert offsets[-1] == 5_000

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
 from portfolioos.gui.models.table import (
     RAW_ROLE,
@@ -72,9 +72,19 @@ class WindowedTableModel(_ColumnModel):
         page_size: int = 500,
         max_pages: int = 40,
         queue_limit: int = 3,
+        settle_ms: int = 0,
         parent: Any = None,
     ) -> None:
         super().__init__(columns, parent)
+        # A scroll bar dragged across a million rows asks for a page at every step;
+        # with `settle_ms`, a request waits until the view has stopped asking that
+        # long, so the database reads the pages the view stops on, not the ones it
+        # passes (each read deep in the ledger costs a worker 0.2-1 s of CPU).
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(max(0, settle_ms))
+        self._settle.timeout.connect(self._next)
+        self.settle_ms = max(0, settle_ms)
         if page_size <= 0:
             raise ValueError("page_size must be positive")
         self.page_size = page_size
@@ -130,6 +140,13 @@ class WindowedTableModel(_ColumnModel):
 
         self._count_pending = True
         return run_task(first, on_result=done, on_error=failed)
+
+    def hold(self) -> None:
+        """A new source is on its way (its filters are being read): busy until
+        `set_source` or `clear`, and no page requests meanwhile (nor old answers)."""
+        self._generation += 1
+        self._wanted.clear()
+        self._count_pending = True
 
     def clear(self) -> None:
         self._generation += 1
@@ -220,12 +237,18 @@ class WindowedTableModel(_ColumnModel):
             or number == self._inflight
         ):
             return
+        new = number not in self._wanted
         self._wanted.pop(number, None)
         self._wanted[number] = None
         while len(self._wanted) > self.queue_limit:
             self._wanted.popitem(last=False)  # the view has moved on from the oldest
         if self._inflight is None:
-            self._next()
+            if not self.settle_ms:
+                self._next()
+            elif new or not self._settle.isActive():
+                # Restarted by each page new to the queue (the view moved on), not by
+                # repaints asking again for the pages already waiting.
+                self._settle.start()
 
     def ensure_row(self, row: int) -> None:
         """Fetch the page holding `row` (tests, jump-to-row)."""
@@ -260,7 +283,8 @@ class WindowedTableModel(_ColumnModel):
             if generation == self._generation:
                 self.fetch_ms.append(elapsed)
                 self._store(number, rows, texts)
-            self._next()
+            if not self._settle.isActive():  # else the view is still moving: it will
+                self._next()
 
         def failed(message: str) -> None:
             self._inflight = None

@@ -122,6 +122,10 @@ def _allocation(values: dict[str, Decimal], labels: dict[str, str] | None = None
 class DashboardPage(Page):
     title = "Dashboard"
     shortcut = "Ctrl+1"
+    chart: TimeSeriesChart
+    by_type: AllocationChart
+    by_sector: AllocationChart
+    by_account: AllocationChart
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -152,22 +156,26 @@ class DashboardPage(Page):
         self.last_sync: Any = None  # the last SyncReport from this page
 
         self.body = QWidget()
-        row = QHBoxLayout(self.body)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(12)
-        self.chart = TimeSeriesChart("Net worth", currency=self.currency)
-        self.chart.setObjectName("netWorthChart")
+        self._row = QHBoxLayout(self.body)
+        self._row.setContentsMargins(0, 0, 0, 0)
+        self._row.setSpacing(12)
+        # The charts (~25 ms each to build, as much again to paint the first time) are
+        # built one per event-loop turn after the page: see _build_charts.
+        self._chart_slot = QWidget()
         self.allocation = QTabWidget()
         self.allocation.setObjectName("allocationTabs")
-        self.by_type = AllocationChart(currency=self.currency, max_categories=8)
-        self.by_sector = AllocationChart(currency=self.currency, max_categories=8)
-        self.by_account = AllocationChart(currency=self.currency, max_categories=8)
-        self.allocation.addTab(self.by_type, "Asset type")
-        self.allocation.addTab(self.by_sector, "Sector")
-        self.allocation.addTab(self.by_account, "Account")
-        row.addWidget(self.chart, 3)
-        row.addWidget(self.allocation, 2)
+        self._row.addWidget(self._chart_slot, 3)
+        self._row.addWidget(self.allocation, 2)
         self.layout_.addWidget(self.body, 1)
+        self.charts_ready = False
+        self._after_charts: Any = None
+        self._chart_steps = [
+            self._build_net_worth_chart,
+            lambda: self._build_allocation("by_type", "Asset type"),
+            lambda: self._build_allocation("by_sector", "Sector"),
+            lambda: self._build_allocation("by_account", "Account"),
+        ]
+        QTimer.singleShot(0, self, self._build_charts)
 
         self.empty = EmptyState(
             "Nothing to show yet",
@@ -190,6 +198,30 @@ class DashboardPage(Page):
         sync.setShortcut(QKeySequence("Ctrl+Shift+S"))
         sync.triggered.connect(self.sync_prices)
         self.addAction(sync)
+
+    # -- charts, built in slices -------------------------------------------------------
+
+    def _build_charts(self) -> None:
+        """One chart per event-loop turn; then the data that arrived meanwhile."""
+        if self._chart_steps:
+            self._chart_steps.pop(0)()
+            QTimer.singleShot(0, self, self._build_charts)
+            return
+        self.charts_ready = True
+        pending, self._after_charts = self._after_charts, None
+        if pending is not None:
+            pending()
+
+    def _build_net_worth_chart(self) -> None:
+        self.chart = TimeSeriesChart("Net worth", currency=self.currency)
+        self.chart.setObjectName("netWorthChart")
+        self._row.replaceWidget(self._chart_slot, self.chart)
+        self._chart_slot.deleteLater()
+
+    def _build_allocation(self, name: str, label: str) -> None:
+        chart = AllocationChart(currency=self.currency, max_categories=8)
+        setattr(self, name, chart)
+        self.allocation.addTab(chart, label)
 
     # -- price sync ------------------------------------------------------------------
 
@@ -240,6 +272,11 @@ class DashboardPage(Page):
         self.loading = True
         if self.data is None:
             self.status.setText("Loading…")
+        if not self.charts_ready:
+            # The load starts when the charts are built: the two would otherwise take
+            # turns at the interpreter lock, every chart slice waiting on the worker.
+            self._after_charts = self.reload
+            return
         run_task(
             load_dashboard,
             self.ctx,
@@ -303,18 +340,31 @@ class DashboardPage(Page):
         QTimer.singleShot(0, self, lambda: self._show_allocation(generation, data))
 
     def _show_allocation(self, generation: int, data: DashboardData) -> None:
-        if generation != self._generation:
-            return
+        """The three allocation charts, one per event-loop turn (~10-20 ms each)."""
         nw = data.net_worth
         types = _allocation(nw.by_asset_type, LABELS)
-        self.by_type.set_data(types[0], types[1], values=types[2])
         sectors = _allocation(nw.by_sector)
-        self.by_sector.set_data(
-            [s if s != "unknown" else "Unknown" for s in sectors[0]], sectors[1], values=sectors[2]
-        )
         accounts = _allocation(nw.by_account)
-        self.by_account.set_data(accounts[0], accounts[1], values=accounts[2])
-        self.loading = False
+        steps = [
+            lambda: self.by_type.set_data(types[0], types[1], values=types[2]),
+            lambda: self.by_sector.set_data(
+                [s if s != "unknown" else "Unknown" for s in sectors[0]],
+                sectors[1],
+                values=sectors[2],
+            ),
+            lambda: self.by_account.set_data(accounts[0], accounts[1], values=accounts[2]),
+        ]
+
+        def step() -> None:
+            if generation != self._generation:
+                return
+            if steps:
+                steps.pop(0)()
+                QTimer.singleShot(0, self, step)
+            else:
+                self.loading = False
+
+        step()
 
     def _banner(self, data: DashboardData) -> None:
         messages = []

@@ -47,7 +47,8 @@ from portfolioos.ingest.custom import ColumnMapping
 
 logger = logging.getLogger(__name__)
 
-PREVIEW_ROWS = 200
+PREVIEW_ROWS = 200  # rows of a preview handed to the window (the counts cover the file)
+ISSUE_ROWS = 1_000  # rejected rows (and warnings) listed; the count says how many in all
 NOTHING_WRITTEN = ". Nothing is written until you import."
 SAMPLE_ROWS = 8
 SAMPLE_SCAN = 5_000  # rows read for the action words
@@ -722,7 +723,9 @@ class ImportPage(Page):
         imports = self.ctx.imports
 
         def job() -> Any:
-            return imports.preview(path, broker=broker, mapping=mapping, account=account)
+            return imports.preview(
+                path, broker=broker, mapping=mapping, account=account, limit=PREVIEW_ROWS
+            )
 
         self.task = self.choose_progress.start(
             job,
@@ -744,7 +747,7 @@ class ImportPage(Page):
         names = {a.id: a.name for a in self.ctx.portfolio.list_accounts()}
         self.preview_model.columns = ledger_columns(names)[:-1]
         self.preview_model.set_rows(preview.rows[:PREVIEW_ROWS])
-        rows, rejected = len(preview.rows), len(preview.rejected)
+        rows, rejected = preview.total_rows, len(preview.rejected)
         layout = self._layout_name(preview.broker)
         shown = f" (first {PREVIEW_ROWS:,} shown)" if rows > PREVIEW_ROWS else ""
         self.preview_heading.setText(
@@ -755,17 +758,24 @@ class ImportPage(Page):
                 else ". Nothing is written until you import."
             )
         )
-        issues = list(preview.rejected) + list(preview.warnings)
+        issues = list(preview.rejected[:ISSUE_ROWS]) + list(preview.warnings[:ISSUE_ROWS])
         self.issue_model.set_rows(issues)
         self.issue_table.setVisible(bool(issues))
+        listed = (
+            f" (the first {ISSUE_ROWS:,} of each kind are listed)"
+            if max(rejected, len(preview.warnings)) > ISSUE_ROWS
+            else ""
+        )
         if rejected:
             self.rejected_label.setText(
-                f"{rejected:,} row(s) cannot be read. An import takes the whole file or "
-                "nothing: fix these rows (or the mapping) first."
+                f"{rejected:,} row(s) cannot be read{listed}. An import takes the whole "
+                "file or nothing: fix these rows (or the mapping) first."
             )
             tone = colors.error_colors(self.palette())[2].name()
         elif preview.warnings:
-            self.rejected_label.setText(f"{len(preview.warnings):,} warning(s); the rows import.")
+            self.rejected_label.setText(
+                f"{len(preview.warnings):,} warning(s){listed}; the rows import."
+            )
             tone = colors.warning_colors(self.palette())[2].name()
         else:
             self.rejected_label.setText("No rejected rows.")
@@ -855,7 +865,7 @@ class ImportPage(Page):
             self.preview_heading.setText(
                 f"Nothing was imported: {len(result.errors):,} row(s) were rejected."
             )
-            self.issue_model.set_rows(list(result.errors))
+            self.issue_model.set_rows(list(result.errors[:ISSUE_ROWS]))
             self.issue_table.setVisible(True)
             self.import_button.setEnabled(False)
             self.go(self.preview_step)
@@ -878,7 +888,7 @@ class ImportPage(Page):
         self.card_duplicates.set_value(None, text=f"{result.duplicates:,}", note="skipped")
         self.card_warnings.set_value(None, text=f"{len(result.warnings):,}")
         self.by_type_model.set_rows(sorted(result.by_type.items(), key=lambda kv: -kv[1]))
-        self.warning_model.set_rows(list(result.warnings))
+        self.warning_model.set_rows(list(result.warnings[:ISSUE_ROWS]))
         self.warning_table.setEnabled(bool(result.warnings))
         self.go(self.summary_step)
 

@@ -149,6 +149,7 @@ class TransactionsPage(Page):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self._loaded = False
+        self._meta_generation = 0
         self._names: dict[int, str] = {}
         self._filters: dict[str, Any] = {}
         self.undo_task: Task | None = None
@@ -172,7 +173,7 @@ class TransactionsPage(Page):
         self.layout_.addWidget(self.filter_bar)
 
         self.model = WindowedTableModel(
-            ledger_columns(self._names), key=lambda e: (e.date, e.id), page_size=500
+            ledger_columns(self._names), key=lambda e: (e.date, e.id), page_size=500, settle_ms=60
         )
         self.model.counted.connect(self._counted)
         self.model.failed.connect(lambda message: show_error(self, message))
@@ -261,16 +262,38 @@ class TransactionsPage(Page):
             if self.isVisible():
                 self.reload()
 
-    def reload(self) -> None:
-        """Accounts into the filter, the ledger from the top, the batch list."""
+    def reload(self) -> Task:
+        """Accounts into the filter, the batch list, then the ledger from the top.
+
+        The accounts and batches are read in a worker too: next to a million-row
+        ledger even a small query waits on the database (or on a worker's hold of the
+        interpreter) for longer than a frame. The model counts as busy from here on."""
         self._loaded = True
-        accounts = self.ctx.portfolio.list_accounts()
-        self._names.clear()
-        self._names.update({a.id: a.name for a in accounts})
-        self.filter_bar.set_accounts([(a.name, a.id) for a in accounts])
-        self._filters = service_filters(self.filter_bar.filters())
-        self._query()
-        self.reload_batches()
+        self.model.hold()
+        self._meta_generation += 1
+        generation = self._meta_generation
+        portfolio, imports = self.ctx.portfolio, self.ctx.imports
+
+        def load() -> tuple[list[Any], list[Any]]:
+            return portfolio.list_accounts(), imports.batches()
+
+        def done(result: tuple[list[Any], list[Any]]) -> None:
+            if generation != self._meta_generation:
+                return
+            accounts, batches = result
+            self._names.clear()
+            self._names.update({a.id: a.name for a in accounts})
+            self.filter_bar.set_accounts([(a.name, a.id) for a in accounts])
+            self._filters = service_filters(self.filter_bar.filters())
+            self._show_batches(batches)
+            self._query()
+
+        def failed(message: str) -> None:
+            if generation == self._meta_generation:
+                self.model.clear()
+                show_error(self, message)
+
+        return run_task(load, on_result=done, on_error=failed)
 
     def _filters_changed(self, values: dict[str, Any]) -> None:
         self._filters = service_filters(values)
@@ -309,8 +332,15 @@ class TransactionsPage(Page):
         return {k: v for k, v in self._filters.items() if k != "text"}
 
     # -- batches ----------------------------------------------------------------------
-    def reload_batches(self) -> None:
-        batches = self.ctx.imports.batches()
+    def reload_batches(self) -> Task:
+        """The batch list alone (a worker; the ledger stays as it is)."""
+        return run_task(
+            self.ctx.imports.batches,
+            on_result=self._show_batches,
+            on_error=lambda message: show_error(self, message),
+        )
+
+    def _show_batches(self, batches: list[Any]) -> None:
         self.batch_model.set_rows(sorted(batches, key=lambda b: b.id, reverse=True))
         active = sum(1 for b in batches if not b.undone_at)
         self.batch_hint.setText(

@@ -42,7 +42,7 @@ KINDS: tuple[ExportKind, ...] = (
 )
 BY_NAME = {k.name: k for k in KINDS}
 
-FILTER_KEYS = ("account", "symbol", "types", "start", "end")
+FILTER_KEYS = ("account", "symbol", "types", "start", "end", "text")
 
 
 def ask_path(parent: QWidget | None, kind: ExportKind) -> Path | None:

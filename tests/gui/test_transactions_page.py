@@ -136,6 +136,17 @@ def test_exports_write_files(
     assert {r[header.index("type")] for r in body} == {"buy"}
     assert "2 rows" in page.exporter.last_message and str(out) in page.exporter.last_message
 
+    # the search text narrows the file exactly as it narrows the table
+    page.set_filters(account=seeded["brokerage"], type="buy", search="twice")
+    settle(qtbot, page)
+    assert page.model.rowCount() == 1
+    searched: list[object] = []
+    assert page.exporter.export("transactions", out, on_done=searched.append, confirm=False)
+    qtbot.waitUntil(lambda: bool(searched), timeout=10_000)
+    with out.open(newline="") as f:
+        data = [r for r in csv.reader(f) if r and not r[0].startswith("#")]
+    assert [r[data[0].index("note")] for r in data[1:]] == ["same trade twice"]
+
     # every kind from the main window's File > Export (simulation needs a planner run)
     exporter = window.exporter
     for kind, name in (("holdings", "h.csv"), ("realized", "r.csv"), ("portfolio", "p.json")):

@@ -328,8 +328,9 @@ class TransactionsPage(Page):
         return self.model.busy or self.undo_task is not None
 
     def export_filters(self) -> dict[str, Any]:
-        """The current filters as ExportService.transactions takes them."""
-        return {k: v for k, v in self._filters.items() if k != "text"}
+        """The current filters, search text included, as ExportService.transactions takes
+        them: the file holds exactly the rows the table shows."""
+        return dict(self._filters)
 
     # -- batches ----------------------------------------------------------------------
     def reload_batches(self) -> Task:

@@ -4,12 +4,13 @@ the import in a worker, the summary, and the other pages seeing the new rows."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRunnable, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -207,21 +208,44 @@ def test_cancel_during_the_import_stops_the_worker_and_writes_nothing(
     preview(qtbot, page)
     assert page.step == "preview" and page.import_button.isEnabled()
     seen: list[str] = []
+    # Deterministic timing: the worker waits at its first progress report until the
+    # user's click has landed (a small import could otherwise finish before the GUI
+    # thread even sees that report), and it cannot start before the gate is wired.
+    gate, release = threading.Event(), threading.Event()
 
     def first_progress(fraction: float, message: str) -> None:
         # The worker is running (it reported): the user clicks Cancel now.
         if not seen:
             seen.append(message)
             QTest.mouseClick(page.progress.cancel_button, Qt.MouseButton.LeftButton)
+            gate.set()
 
-    task = page.start_import()
-    assert task is not None and page.step == "running"
-    cancelled: list[bool] = []
-    task.signals.progress.connect(first_progress)
-    task.signals.cancelled.connect(lambda: cancelled.append(True))
-    finished: list[bool] = []
-    task.signals.finished.connect(lambda: finished.append(True))
-    qtbot.waitUntil(lambda: bool(finished) and page.task is None, timeout=30_000)
+    def hold_worker(fraction: float, message: str) -> None:  # in the worker thread
+        gate.wait(20)
+
+    class Blocker(QRunnable):
+        def run(self) -> None:
+            release.wait(20)
+
+    pool = QThreadPool.globalInstance()
+    max_threads = pool.maxThreadCount()
+    pool.setMaxThreadCount(1)
+    try:
+        pool.start(Blocker())  # holds the pool's one thread: the import queues behind it
+        task = page.start_import()
+        assert task is not None and page.step == "running"
+        cancelled: list[bool] = []
+        task.signals.progress.connect(first_progress)
+        task.signals.progress.connect(hold_worker, Qt.ConnectionType.DirectConnection)
+        task.signals.cancelled.connect(lambda: cancelled.append(True))
+        finished: list[bool] = []
+        task.signals.finished.connect(lambda: finished.append(True))
+        release.set()
+        qtbot.waitUntil(lambda: bool(finished) and page.task is None, timeout=30_000)
+    finally:
+        release.set()
+        gate.set()
+        pool.setMaxThreadCount(max_threads)
     assert seen, "the worker never reported progress"
     assert cancelled == [True]  # the worker stopped with Cancelled, not with a result
     assert page.result is None

@@ -291,9 +291,11 @@ class _Volatility:
 
     def add(self, before: FloatArray, after: FloatArray) -> None:
         np.greater(before, 0.0, out=self.valid)
+        # `where=` leaves the other cells as they were: start them at 1 so they count 0
+        # (multiplying leftovers by False is not enough: a leftover NaN stays NaN).
+        self.change.fill(1.0)
         np.divide(after, before, out=self.change, where=self.valid)
         self.change -= 1.0
-        self.change *= self.valid
         self.total += self.change
         self.change *= self.change
         self.squares += self.change

@@ -43,6 +43,31 @@ TRANSACTION_TYPES = (
 )
 _TYPES = ",".join(f"'{t}'" for t in TRANSACTION_TYPES)
 
+# Derived tables (rebuilt whole per account by every rederive); V2 recreates them.
+_LOTS = """
+CREATE TABLE lots (
+    account_id INTEGER NOT NULL,
+    symbol VARCHAR NOT NULL,
+    lot_id VARCHAR NOT NULL,
+    acquired_date DATE NOT NULL,
+    quantity DECIMAL(38,12) NOT NULL,
+    remaining DECIMAL(38,12) NOT NULL,
+    cost_basis DECIMAL(38,12) NOT NULL,
+    currency VARCHAR NOT NULL,
+    wash_sale_adjustment DECIMAL(38,12) NOT NULL DEFAULT 0
+)"""
+_HOLDINGS = """
+CREATE TABLE holdings (
+    account_id INTEGER NOT NULL,
+    symbol VARCHAR NOT NULL,
+    shares DECIMAL(38,12) NOT NULL,
+    cost_basis DECIMAL(38,12) NOT NULL,
+    realized_gain DECIMAL(38,12) NOT NULL,
+    currency VARCHAR NOT NULL,
+    lot_method VARCHAR NOT NULL,
+    as_of DATE
+)"""
+
 V1 = f"""
 CREATE SEQUENCE transactions_id_seq START 1;
 CREATE SEQUENCE import_batches_id_seq START 1;
@@ -78,27 +103,8 @@ CREATE TABLE transactions (
     fingerprint UHUGEINT NOT NULL,
     created_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
-CREATE TABLE lots (
-    account_id INTEGER NOT NULL,
-    symbol VARCHAR NOT NULL,
-    lot_id VARCHAR NOT NULL,
-    acquired_date DATE NOT NULL,
-    quantity DECIMAL(38,12) NOT NULL,
-    remaining DECIMAL(38,12) NOT NULL,
-    cost_basis DECIMAL(38,12) NOT NULL,
-    currency VARCHAR NOT NULL,
-    wash_sale_adjustment DECIMAL(38,12) NOT NULL DEFAULT 0
-);
-CREATE TABLE holdings (
-    account_id INTEGER NOT NULL,
-    symbol VARCHAR NOT NULL,
-    shares DECIMAL(38,12) NOT NULL,
-    cost_basis DECIMAL(38,12) NOT NULL,
-    realized_gain DECIMAL(38,12) NOT NULL,
-    currency VARCHAR NOT NULL,
-    lot_method VARCHAR NOT NULL,
-    as_of DATE
-);
+{_LOTS};
+{_HOLDINGS};
 CREATE TABLE snapshots (
     account_id INTEGER NOT NULL,
     date DATE NOT NULL,
@@ -116,32 +122,13 @@ CREATE TABLE snapshots (
 # primary keys made the delete + re-insert of 230k lots take 13 s instead of 0.5 s, and
 # the engine already guarantees uniqueness. Folders made before this lose the keys here
 # (DuckDB cannot drop a key in place, so the tables are rebuilt with their rows).
-V2 = """
+V2 = f"""
 ALTER TABLE lots RENAME TO lots_v1;
-CREATE TABLE lots (
-    account_id INTEGER NOT NULL,
-    symbol VARCHAR NOT NULL,
-    lot_id VARCHAR NOT NULL,
-    acquired_date DATE NOT NULL,
-    quantity DECIMAL(38,12) NOT NULL,
-    remaining DECIMAL(38,12) NOT NULL,
-    cost_basis DECIMAL(38,12) NOT NULL,
-    currency VARCHAR NOT NULL,
-    wash_sale_adjustment DECIMAL(38,12) NOT NULL DEFAULT 0
-);
+{_LOTS};
 INSERT INTO lots SELECT * FROM lots_v1;
 DROP TABLE lots_v1;
 ALTER TABLE holdings RENAME TO holdings_v1;
-CREATE TABLE holdings (
-    account_id INTEGER NOT NULL,
-    symbol VARCHAR NOT NULL,
-    shares DECIMAL(38,12) NOT NULL,
-    cost_basis DECIMAL(38,12) NOT NULL,
-    realized_gain DECIMAL(38,12) NOT NULL,
-    currency VARCHAR NOT NULL,
-    lot_method VARCHAR NOT NULL,
-    as_of DATE
-);
+{_HOLDINGS};
 INSERT INTO holdings SELECT * FROM holdings_v1;
 DROP TABLE holdings_v1
 """

@@ -65,8 +65,11 @@ class AppContext:
 
     @cached_property
     def portfolio_db(self) -> DuckDatabase:
+        from portfolioos.memory import keep_freed_memory
         from portfolioos.storage import portfolio_schema
         from portfolioos.storage.duck import DuckDatabase
+
+        keep_freed_memory()  # the ledger's bulk reads reuse their buffers (see memory.py)
 
         with self._open_lock:
             return DuckDatabase(

@@ -410,7 +410,7 @@ class ImportService:
                     broker=GENERIC.name,
                     file_sha256=sha,
                 )
-                by_type = generic_csv.insert_direct(wcur, acct.id, batch_id)
+                by_type = generic_csv.insert_direct(wcur, acct.id, batch_id, rows)
                 added = sum(by_type.values())
                 if added:
                     self._store.finish_batch(wcur, batch_id, added=added, skipped=rows - added)

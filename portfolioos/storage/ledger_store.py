@@ -37,8 +37,9 @@ LEDGER_COLUMNS = (
 )
 
 
-def entries_frame(entries: Sequence[LedgerEntry]) -> pd.DataFrame:
-    """LedgerEntries as a frame whose Decimal columns DuckDB casts exactly."""
+def entries_frame(entries: Sequence[LedgerEntry], *, batch_id: int | None = None) -> pd.DataFrame:
+    """LedgerEntries as a frame whose Decimal columns DuckDB casts exactly; `batch_id`,
+    when given, is every row's (an import's new batch, without copying each entry)."""
     import pandas as pd
 
     return pd.DataFrame(
@@ -57,7 +58,7 @@ def entries_frame(entries: Sequence[LedgerEntry]) -> pd.DataFrame:
             "split_ratio": [_text(e.split_ratio) for e in entries],
             "acquired_date": [e.acquired_date for e in entries],
             "original_basis": [_text(e.original_basis) for e in entries],
-            "batch_id": [e.batch_id for e in entries],
+            "batch_id": [e.batch_id for e in entries] if batch_id is None else batch_id,
             "source_line": [e.source_line for e in entries],
             "fingerprint": [e.fingerprint for e in entries],
         },

@@ -2,12 +2,13 @@
 
     PYTHONPATH=. python benchmarks/import.py [--rows N] [--runs K]
 
-Prints the best of K runs of: DuckDB read_csv alone over the file (the baseline),
-and ImportService.import_file into a fresh data folder (parse, normalise, validate,
-fingerprint, dedupe, write, then the engine's rederive), their ratio, the rederive
-timed again on its own (so the import's own share shows), the process CPU seconds of
-the import (less sensitive to other load on the machine than wall time), and a
-re-import (everything a duplicate).
+Prints the best of K runs of: DuckDB read_csv alone over the file (the baseline);
+ImportService.import_file into a fresh data folder, split at the moment its write
+commits (parse, normalise, validate, fingerprint, dedupe, write: the issue's five
+steps) and in whole (then the engine's rederive of lots and holdings, which
+import_file also does before it returns); their ratios to read_csv; the rederive timed
+again on its own; the process CPU seconds of the import (less sensitive to other load
+on the machine than wall time); and a re-import (everything a duplicate).
 """
 
 from __future__ import annotations
@@ -51,6 +52,19 @@ def write_file(path: Path, rows: int, seed: int = 7) -> None:
                 fh.write(f"{day},{t},,,,,{rng.randrange(1, 100000) / 100},USD\n")
 
 
+class WriteMark:
+    """A progress callback noting when the pipeline reports "Rebuilding lots and
+    holdings", which it does right after its write commits: the split between the
+    issue's five steps and the engine's rederive."""
+
+    def __init__(self) -> None:
+        self.at = float("nan")
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if fraction >= 0.85 and self.at != self.at:
+            self.at = time.perf_counter()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -71,7 +85,7 @@ def main() -> int:
             f"wrote {args.rows:,} rows ({csv_path.stat().st_size / 2**20:.1f} MB) in "
             f"{time.perf_counter() - start:.1f} s"
         )
-        baseline, full, again, derive, cpu = [], [], [], [], []
+        baseline, full, again, derive, cpu, written = [], [], [], [], [], []
         for run in range(args.runs):
             con = duckdb.connect()
             n, seconds = read_csv_seconds(con, csv_path)
@@ -80,9 +94,11 @@ def main() -> int:
             with AppContext.open(Path(tmp) / f"data{run}") as ctx:
                 ctx.portfolio.create_account(AccountDraft(name="Bench"))
                 _ = ctx.portfolio_db  # open (and migrate) outside the timing
+                mark = WriteMark()
                 start, cpu_start = time.perf_counter(), time.process_time()
-                result = ctx.imports.import_file(csv_path, "Bench")
+                result = ctx.imports.import_file(csv_path, "Bench", progress=mark)
                 full.append(time.perf_counter() - start)
+                written.append(mark.at - start)
                 cpu.append(time.process_time() - cpu_start)
                 assert result.added == args.rows and result.vectorised, result
                 # The import ends with the engine's re-derivation; timed again on its own.
@@ -94,17 +110,19 @@ def main() -> int:
                 again.append(time.perf_counter() - start)
                 assert second.added == 0 and second.duplicates == args.rows
             print(
-                f"run {run + 1}: read_csv {baseline[-1]:.2f} s, import {full[-1]:.2f} s "
-                f"(process cpu {cpu[-1]:.2f} s; rederive alone {derive[-1]:.2f} s), "
-                f"re-import {again[-1]:.2f} s"
+                f"run {run + 1}: read_csv {baseline[-1]:.2f} s, parse..write {written[-1]:.2f} s,"
+                f" import with rederive {full[-1]:.2f} s (process cpu {cpu[-1]:.2f} s;"
+                f" rederive again alone {derive[-1]:.2f} s), re-import {again[-1]:.2f} s"
             )
-        b, f, a, d = min(baseline), min(full), min(again), min(derive)
+        b, f, w, a, d = min(baseline), min(full), min(written), min(again), min(derive)
         print(
-            f"best of {args.runs}: DuckDB read_csv {b:.2f} s ({n:,} rows); "
-            f"import end to end {f:.2f} s = {f / b:.1f}x read_csv (of which the engine's "
-            f"rederive ~{d:.2f} s, import without it ~{f - d:.2f} s); re-import {a:.2f} s"
+            f"best of {args.runs}: DuckDB read_csv {b:.2f} s ({n:,} rows); parse, normalise,"
+            f" fingerprint, dedupe, write {w:.2f} s = {w / b:.1f}x read_csv; the whole"
+            f" import_file with the engine's rederive of lots and holdings {f:.2f} s"
+            f" = {f / b:.1f}x read_csv (rederive run again alone {d:.2f} s); re-import {a:.2f} s"
         )
-        print("budget: import <= 3.00 s:", "OK" if f <= 3.0 else "OVER")
+        print("budget: parse..write <= 3.00 s:", "OK" if w <= 3.0 else "OVER")
+        print("budget: import_file with rederive <= 3.00 s:", "OK" if f <= 3.0 else "OVER")
     return 0
 
 

@@ -9,8 +9,10 @@ Action targets are ledger types (`buy`, `sell`, ...) or one of the decisions bel
 made per row from the numbers because brokers use one word for both directions:
 `cash` (deposit if the amount is positive, else withdrawal), `trade` (buy if shares
 arrive or cash leaves, else sell), `transfer` (transfer_in if shares arrive, else
-transfer_out) and `skip` (not a ledger event: sweeps, journal notes; reported as a
-warning).
+transfer_out), `withholding` (tax withheld on income: a fee when it takes cash, a
+dividend when it gives cash back, as a refund or the reversal of a corrected
+dividend's tax does) and `skip` (not a ledger event: sweeps, journal notes; reported
+as a warning, with the profile's reason when it gives one in `skip_reasons`).
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ FIELDS = (
     "split_ratio",
     "acquired_date",
     "original_basis",
-    # The broker's running cash balance after the row (checked, never imported).
+    # The broker's running cash balance after the row (checked, never imported), and
+    # its currency where the layout prints that in a cell of its own (Degiro).
     "balance",
+    "balance_currency",
 )
 # Every matching column of these fields is added up (commission + fees + reg fee ...).
 SUM_FIELDS = frozenset({"fees"})
-DECISIONS = frozenset({"cash", "trade", "transfer", "skip"})
+DECISIONS = frozenset({"cash", "trade", "transfer", "withholding", "skip"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,16 @@ class Profile:
     positions: PositionsSpec | None = None
     # Starting and ending cash per currency printed in the file (see CashReportSpec).
     cash_report: CashReportSpec | None = None
+    # Why rows are skipped, keyed by the `actions` pattern that skips them; the
+    # warning on each skipped row says it.
+    skip_reasons: Mapping[str, str] = field(default_factory=dict)
+    # The running balance moves with the rows this layout skips too (Degiro's account
+    # statement prints trades and currency exchanges the ledger takes from elsewhere or
+    # not at all): their cash is counted when the balance is checked, never imported.
+    balance_counts_skipped: bool = False
+    # A row with no date and no figures is the wrapped tail of the row above (Degiro
+    # breaks a long Order Id onto a line of its own); its text is joined to that row.
+    continuation_rows: bool = False
 
     def headers_for(self, name: str) -> tuple[str, ...]:
         return tuple(norm_header(h) for h in self.columns.get(name, ()))
@@ -113,14 +127,21 @@ class Profile:
     def expected_headers(self) -> list[str]:
         if self.parts:
             return [f"{p.section}: {', '.join(p.expected_headers())}" for p in self.parts]
-        return [self.columns[f][0] for f in self.columns if f in self.required] + [
+        names = [self.columns[f][0] for f in self.columns if f in self.required] + [
             self.columns[f][0] for f in self.columns if f not in self.required
         ]
+        # "Change+1" is the unnamed cell after "Change" (Degiro's amount beside its currency).
+        return list(dict.fromkeys(_readable_header(n) for n in names))
 
     def classify(self, action: str) -> str | None:
-        for pattern, target in self._compiled():
+        found = self.decide(action)
+        return found[0] if found else None
+
+    def decide(self, action: str) -> tuple[str, str] | None:
+        """The target of the first pattern the action matches, with that pattern."""
+        for (pattern, target), raw in zip(self._compiled(), self.actions, strict=True):
             if pattern.search(action):
-                return target
+                return target, raw[0]
         return None
 
     def _compiled(self) -> list[tuple[re.Pattern[str], str]]:
@@ -129,6 +150,12 @@ class Profile:
             cached = [(re.compile(p, re.IGNORECASE), t) for p, t in self.actions]
             object.__setattr__(self, "_patterns", cached)
         return cached
+
+
+def _readable_header(name: str) -> str:
+    if name.endswith(("+1", "+2")):
+        return f"(cell {name[-1]} after '{name[:-2]}')"
+    return name
 
 
 LEDGER_TYPES = (

@@ -130,8 +130,7 @@ class Profile:
         names = [self.columns[f][0] for f in self.columns if f in self.required] + [
             self.columns[f][0] for f in self.columns if f not in self.required
         ]
-        # "Change+1" is the unnamed cell after "Change" (Degiro's amount beside its currency).
-        return list(dict.fromkeys(_readable_header(n) for n in names))
+        return list(dict.fromkeys(readable_header(n) for n in names))
 
     def classify(self, action: str) -> str | None:
         found = self.decide(action)
@@ -152,9 +151,12 @@ class Profile:
         return cached
 
 
-def _readable_header(name: str) -> str:
-    if name.endswith(("+1", "+2")):
-        return f"(cell {name[-1]} after '{name[:-2]}')"
+def readable_header(name: str) -> str:
+    """A header as a message shows it: "Change+1" is the unnamed cell after "Change"."""
+    if name.endswith("+1"):
+        return f"(the cell after '{name[:-2]}')"
+    if name.endswith("+2"):
+        return f"(2 cells after '{name[:-2]}')"
     return name
 
 
@@ -551,6 +553,80 @@ DEGIRO = Profile(
     signature=("ISIN", "Reference exchange", "Venue", "Order ID"),
 )
 
+# Degiro's account statement (Account.csv, "Rekeningoverzicht"): every cash movement of
+# the account, newest first, each with the balance of its currency after it. The
+# "Change"/"Mutatie" and "Balance"/"Saldo" headers each stand over two cells, the
+# currency code and then the amount. Only the rows that are ledger events and that
+# Transactions.csv does not carry are imported; each skipped kind says why below.
+_DEGIRO_SKIPS: tuple[tuple[str, str], ...] = (
+    (
+        r"^DEGIRO Transact",
+        "the costs of a trade, which Transactions.csv gives in its 'Transaction and/or "
+        "third' column and the degiro profile adds to the trade's fees; importing them "
+        "here too would count them twice",
+    ),
+    (
+        r"Cash Sweep|Overboeking (van|naar) uw geldrekening|Transfer (from|to) your Cash "
+        r"Account|^Processed Flatex Withdrawal|^(Geldmarktfonds|Money Market fund)",
+        "cash moving between the account and its own flatexDEGIRO bank account or "
+        "money-market fund; the money stays the account's",
+    ),
+    (
+        r"^Reserv(ation|ering)\b",
+        "a hold on a deposit on its way, reversed when the deposit itself is booked on its own row",
+    ),
+    (
+        r"^(Valuta (Creditering|Debitering)|FX (Credit|Debit))\b",
+        "an exchange between the account's own currency wallets; the ledger keeps "
+        "each currency's cash and has no exchange type, and a pair of rows, one per "
+        "currency, is neither income nor a cost",
+    ),
+    (
+        r"^([^:@]{1,40}:\s*)?(Buy|Sell|Koop|Verkoop)\s+[0-9]",
+        "a trade, which Transactions.csv carries with its quantity, price and costs; "
+        "this file gives only its cash",
+    ),
+)
+DEGIRO_ACCOUNT = Profile(
+    name="degiro_account",
+    title="Degiro (Account.csv account statement)",
+    columns={
+        # The booking date, the order the statement and its balances follow (the
+        # "Value date" beside it is the bank's interest date).
+        "date": ("Date", "Datum"),
+        "action": ("Description", "Omschrijving"),
+        # The ISIN, as the degiro (Transactions.csv) profile uses it, so a dividend
+        # lands on the holding its trades built.
+        "symbol": ("ISIN",),
+        "description": ("Product",),
+        "currency": ("Change", "Mutatie"),
+        "amount": ("Change+1", "Mutatie+1"),
+        "balance_currency": ("Balance", "Saldo"),
+        "balance": ("Balance+1", "Saldo+1"),
+    },
+    actions=(
+        *((pattern, "skip") for pattern, _ in _DEGIRO_SKIPS),
+        # Tax withheld on a dividend is a fee on that ISIN, as Fidelity's "FOREIGN TAX
+        # PAID" and IBKR's "Withholding Tax" are; a positive one gives tax back.
+        (r"^Dividend ?(Tax|belasting)\b", "withholding"),
+        (r"^Dividend\b", "dividend"),
+        # Degiro charged negative interest on cash for years: the mapper makes a
+        # negative interest row a fee.
+        (r"Interest|\bRente\b", "interest"),
+        (r"Deposit|Storting|Withdrawal", "cash"),
+        (r"Connection Fee|Aansluitingskosten|ADR/GDR", "fee"),
+    ),
+    skip_reasons=dict(_DEGIRO_SKIPS),
+    required=("date", "action", "amount"),
+    date_formats=("%d-%m-%Y", "%d/%m/%Y"),
+    decimal="auto",
+    thousands="auto",
+    pair_reinvestments=False,
+    balance_counts_skipped=True,
+    continuation_rows=True,
+    signature=("Value date", "Valutadatum", "FX", "Order Id"),
+)
+
 TRADING212 = Profile(
     name="trading212",
     title="Trading 212 (history export CSV)",
@@ -590,6 +666,7 @@ PROFILES: tuple[Profile, ...] = (
     ROBINHOOD,
     TD_AMERITRADE,
     DEGIRO,
+    DEGIRO_ACCOUNT,
     TRADING212,
 )
 

@@ -276,3 +276,22 @@ def test_withholding_and_interest_follow_the_sign() -> None:
         ("deposit", None, Decimal("9.97")),
     ]
     assert not [w for w in parsed.warnings if "mismatch" in w.message]
+
+
+def test_decimal_commas_in_a_comma_separated_file_read_as_decimals() -> None:
+    """Degiro writes Dutch numbers ("-2.345,00") in comma-separated files too, quoted:
+    the separators come from the numbers, not from the delimiter."""
+    import io
+
+    from portfolioos.ingest.reader import read_data
+
+    with (FIXTURES / "degiro_nl.csv").open(encoding="cp1252", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n").writerows(rows)
+    assert '"-2.345,00"' in out.getvalue()
+    comma = read_data(out.getvalue().encode(), "Transactions.csv", account_id=7, currency="EUR")
+    semicolon = read_file(FIXTURES / "degiro_nl.csv", account_id=7, currency="EUR")
+    assert comma.rejected == []
+    assert comma.entries == semicolon.entries
+    assert comma.entries[0].amount == Decimal("-2349.90")

@@ -11,7 +11,12 @@ ledger does not model (a foreign-exchange trade, an accrual).
 
 A running balance is anchored on the first row that prints one (the file seldom
 starts at the account's opening), then each printed balance must equal the anchor
-plus the effects of the rows since. After a mismatch the printed figure becomes the
+plus the effects of the rows since. Where a layout prints rows the ledger does not
+take from it (Degiro's account statement: trades that Transactions.csv carries,
+exchanges between currency wallets), their cash is counted in the track, so every
+imported row is still checked by the balance printed beside it; a skipped row that
+moves the balance without stating an amount (a Degiro sweep described in words)
+re-anchors the track. After a mismatch the printed figure becomes the
 anchor, so a missing row is reported once, where it happened; when the next row
 agrees with the old track instead, the mismatched figure was a lone misprint and the
 old track resumes (reported once as well).
@@ -72,6 +77,8 @@ def line_effects(parsed: ParsedFile) -> dict[str, dict[int, Decimal]]:
         if e.type is TxType.REINVEST and income_line is not None and e.amount is not None:
             by_line[income_line] += abs(e.amount)
             by_line[e.source_line] -= abs(e.amount)
+    for move in parsed.skipped_cash:
+        out[move.currency][move.line] += move.amount
     return out
 
 
@@ -123,7 +130,7 @@ def _check(
             if line not in printed:
                 continue
             b = printed[line]
-            if expected is None or abs(b.amount - expected) <= TOLERANCE:
+            if b.anchor or expected is None or abs(b.amount - expected) <= TOLERANCE:
                 expected, old_track, since = b.amount, None, line
                 continue
             if old_track is not None and abs(b.amount - old_track) <= TOLERANCE:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portfolioos.errors import ImportFileError
-from portfolioos.ingest.profiles import SUM_FIELDS, Profile, norm_header
+from portfolioos.ingest.profiles import SUM_FIELDS, Profile, norm_header, readable_header
 from portfolioos.ingest.table import Table
 
 HEADER_SCAN_ROWS = 80
@@ -110,4 +110,10 @@ def detect(table: Table, profiles: tuple[Profile, ...]) -> tuple[Profile, Header
 def _missing_names(profile: Profile, match: HeaderMatch) -> list[str]:
     if profile.parts:
         return list(match.missing)
-    return [" or ".join(f"'{h}'" for h in profile.columns.get(f, (f,))) for f in match.missing]
+    return [
+        " or ".join(
+            f"'{h}'" if readable_header(h) == h else readable_header(h)
+            for h in profile.columns.get(f, (f,))
+        )
+        for f in match.missing
+    ]

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from portfolioos.domain.ledger import LedgerEntry, TxType
 from portfolioos.ingest.detect import HeaderMatch, match_header
-from portfolioos.ingest.model import ParsedFile, ReportedBalance, RowIssue
+from portfolioos.ingest.model import CashMove, ParsedFile, ReportedBalance, RowIssue
 from portfolioos.ingest.numbers import parse_date, parse_decimal
 from portfolioos.ingest.profiles import DECISIONS, Profile, norm_header
 from portfolioos.ingest.table import Row, Table
@@ -45,12 +45,54 @@ class _Context:
     thousands: str
 
 
-def separators(profile: Profile, table: Table) -> tuple[str, str]:
-    """Decimal and thousands separators; 'auto' follows the delimiter (';' means 1.234,56)."""
-    european = table.delimiter == ";"
+_NUMERIC_FIELDS = ("quantity", "price", "fees", "amount", "balance")
+_SNIFF_ROWS = 500
+
+
+def separators(
+    profile: Profile,
+    table: Table,
+    rows: tuple[Row, ...] | list[Row] = (),
+    columns: dict[str, tuple[int, ...]] | None = None,
+) -> tuple[str, str]:
+    """Decimal and thousands separators. 'auto' reads the file's own numbers first:
+    Degiro's Dutch account statement is comma-separated yet writes `"-2,00"`, so the
+    delimiter alone would misread it a hundredfold. Only when no number settles it
+    (every figure like `1,234` or `12`) does the delimiter decide (';' means 1.234,56)."""
+    sniffed = _sniff_decimal(rows, columns or {}) if profile.decimal == "auto" else None
+    european = sniffed == "," if sniffed else table.delimiter == ";"
     decimal = ("," if european else ".") if profile.decimal == "auto" else profile.decimal
     thousands = ("." if european else ",") if profile.thousands == "auto" else profile.thousands
     return decimal, thousands
+
+
+def _sniff_decimal(
+    rows: tuple[Row, ...] | list[Row], columns: dict[str, tuple[int, ...]]
+) -> str | None:
+    votes = {".": 0, ",": 0}
+    indices = [i for f in _NUMERIC_FIELDS for i in columns.get(f, ())]
+    for row in rows[:_SNIFF_ROWS]:
+        for i in indices:
+            mark = _decimal_mark(_cell(row, i))
+            if mark:
+                votes[mark] += 1
+    if votes["."] == votes[","]:
+        return None
+    return "." if votes["."] > votes[","] else ","
+
+
+def _decimal_mark(text: str) -> str | None:
+    """The decimal mark a number shows, or None when it could be either (`1,234`)."""
+    body = "".join(c for c in text if c.isdigit() or c in ".,")
+    dot, comma = body.rfind("."), body.rfind(",")
+    if dot >= 0 and comma >= 0:
+        return "." if dot > comma else ","
+    mark = "." if dot >= 0 else "," if comma >= 0 else None
+    if mark is None or not any(c.isdigit() for c in body):
+        return None
+    if body.count(mark) > 1:  # only a thousands mark repeats
+        return "," if mark == "." else "."
+    return None if len(body) - body.rfind(mark) - 1 == 3 else mark
 
 
 def map_table(
@@ -62,14 +104,17 @@ def map_table(
     else:
         header = table.rows[match.row]
         out.header_line = header.line
-        decimal, thousands = separators(profile, table)
+        body = table.rows[match.row + 1 :]
+        decimal, thousands = separators(profile, table, body, match.columns)
         ctx = _Context(
             profile, match.columns, header.cells, account_id, currency, decimal, thousands
         )
         out.columns = {
-            f: header.cells[i[0]] for f, i in match.columns.items() if i[0] < len(header.cells)
+            f: _header_name(header.cells, i[0], f)
+            for f, i in match.columns.items()
+            if i[0] < len(header.cells)
         }
-        _map_rows(table.rows[match.row + 1 :], ctx, out)
+        _map_rows(body, ctx, out)
     if profile.pair_reinvestments:
         _pair_reinvestments(out)
     _derive_split_ratios(out)
@@ -144,6 +189,8 @@ def _map_rows(
     footers = [re.compile(p, re.IGNORECASE) for p in profile.footer]
     header_norm = [norm_header(c) for c in ctx.names]
     date_index = ctx.columns["date"][0]
+    if profile.continuation_rows:
+        rows = _join_continuations(rows, ctx)
     last_data = len(rows)
     if trailing_footer:
         # Totals and disclaimers follow the data: everything after the last row whose
@@ -175,33 +222,86 @@ def _map_rows(
             continue
         if not _passes_filter(row, ctx):
             continue
-        _record_balance(row, ctx, out)
         try:
             entry = _map_row(row, ctx)
         except RowRejected as exc:
+            _record_balance(row, ctx, out)
             out.rejected.append(RowIssue(row.line, exc.column, exc.message))
             continue
         if isinstance(entry, str):
             out.warnings.append(RowIssue(row.line, _name(ctx, "action"), entry))
+            moved = _skipped_cash(row, ctx, out) if profile.balance_counts_skipped else True
+            _record_balance(row, ctx, out, anchor=not moved)
         else:
+            _record_balance(row, ctx, out)
             out.entries.append(entry)
 
 
-def _record_balance(row: Row, ctx: _Context, out: ParsedFile) -> None:
+def _join_continuations(rows: tuple[Row, ...] | list[Row], ctx: _Context) -> list[Row]:
+    """Rows with no date and no figures joined, cell by cell, to the row above: Degiro
+    wraps a long Order Id onto a line of its own. A row that has figures but no date is
+    left alone, to be rejected for its missing date."""
+    figures = [
+        i
+        for f in (*_NUMERIC_FIELDS, "currency", "balance_currency")
+        for i in ctx.columns.get(f, ())
+    ]
+    date_index = ctx.columns["date"][0]
+    out: list[Row] = []
+    for row in rows:
+        tail = bool(
+            out
+            and not row.blank
+            and not out[-1].blank
+            and not _cell(row, date_index)
+            and not any(_cell(row, i) for i in figures)
+        )
+        if tail:
+            above = out[-1]
+            width = max(len(above.cells), len(row.cells))
+            out[-1] = Row(above.line, tuple(_cell(above, i) + _cell(row, i) for i in range(width)))
+        else:
+            out.append(row)
+    return out
+
+
+def _skipped_cash(row: Row, ctx: _Context, out: ParsedFile) -> bool:
+    """Note the cash a skipped row moves, for the running-balance check only; False when
+    it states none (a sweep Degiro describes in words, moving the balance all the same)."""
+    try:
+        amount = _number(row, ctx, "amount")
+        currency = _currency(row, ctx) if _text(row, ctx, "currency") else None
+    except RowRejected:
+        return True
+    if amount is None or currency is None:
+        return False
+    out.skipped_cash.append(CashMove(row.line, currency, amount))
+    return True
+
+
+def _record_balance(row: Row, ctx: _Context, out: ParsedFile, *, anchor: bool = False) -> None:
     """Keep the running cash balance a row prints, if any, to check later; a cell that is
-    not a number ("Processing" on a pending row) prints none."""
+    not a number ("Processing" on a pending row) prints none. `anchor`: the row moved
+    cash the file does not state, so its figure starts the track afresh."""
     idx = ctx.columns.get("balance")
     if not idx:
         return
     try:
         value = parse_decimal(_cell(row, idx[0]), decimal=ctx.decimal, thousands=ctx.thousands)
-        currency = _currency(row, ctx)
+        currency = _balance_currency(row, ctx)
     except (ValueError, RowRejected):
         return
     if value is not None:
         out.reported_balances.append(
-            ReportedBalance(row.line, currency, value, _name(ctx, "balance"))
+            ReportedBalance(row.line, currency, value, _name(ctx, "balance"), anchor=anchor)
         )
+
+
+def _balance_currency(row: Row, ctx: _Context) -> str:
+    text = _text(row, ctx, "balance_currency").strip().upper()
+    if _CURRENCY.match(text):
+        return text
+    return _currency(row, ctx)
 
 
 def _passes_filter(row: Row, ctx: _Context) -> bool:
@@ -228,7 +328,16 @@ def _name(ctx: _Context, fld: str) -> str | None:
     idx = ctx.columns.get(fld)
     if not idx:
         return None
-    return ctx.names[idx[0]] if idx[0] < len(ctx.names) and ctx.names[idx[0]] else fld
+    return _header_name(ctx.names, idx[0], fld)
+
+
+def _header_name(names: tuple[str, ...], index: int, fld: str) -> str:
+    """A column as a message names it; an unnamed cell by the header on its left, as
+    Degiro leaves the amount beside "Change" and the currency beside "Price" unnamed."""
+    if index < len(names) and names[index]:
+        return names[index]
+    left = next((names[j] for j in range(min(index, len(names)) - 1, -1, -1) if names[j]), "")
+    return f"{left} ({fld})" if left else fld
 
 
 def _text(row: Row, ctx: _Context, fld: str) -> str:
@@ -245,8 +354,7 @@ def _number(row: Row, ctx: _Context, fld: str) -> Decimal | None:
         try:
             value = parse_decimal(_cell(row, i), decimal=ctx.decimal, thousands=ctx.thousands)
         except ValueError as exc:
-            name = ctx.names[i] if i < len(ctx.names) and ctx.names[i] else fld
-            raise RowRejected(name, str(exc)) from None
+            raise RowRejected(_header_name(ctx.names, i, fld), str(exc)) from None
         if value is not None:
             total = value if total is None else total + value
     return total
@@ -265,20 +373,25 @@ def _map_row(row: Row, ctx: _Context) -> LedgerEntry | str:
     if when is None:
         raise RowRejected(_name(ctx, "date"), "the date is missing")
     action_text = _text(row, ctx, "action") if "action" in ctx.columns else ""
+    pattern = ""
     if action_text:
-        target = profile.classify(action_text)
-        if target is None:
+        decided = profile.decide(action_text)
+        if decided is None:
             known = sorted({t for _, t in profile.actions if t not in DECISIONS})
             raise RowRejected(
                 _name(ctx, "action"),
                 f"unknown action '{action_text}' (this layout maps words to "
                 f"{', '.join(known)}; save a mapping to teach it new words)",
             )
+        target, pattern = decided
     elif profile.default_action:
         target = profile.default_action
     else:
         raise RowRejected(_name(ctx, "action"), "the transaction type is missing")
     if target == "skip":
+        reason = profile.skip_reasons.get(pattern)
+        if reason:
+            return f"'{action_text}' skipped: {reason}"
         return f"'{action_text}' is not a ledger event; row ignored"
 
     quantity = _number(row, ctx, "quantity")
@@ -416,6 +529,14 @@ def _decide(
         if amount is not None and amount != 0:
             return TxType.DEPOSIT if amount > 0 else TxType.WITHDRAWAL
         raise RowRejected(_name(ctx, "quantity") or "quantity", "a transfer needs a quantity")
+    if target == "withholding":
+        if amount is None:
+            raise RowRejected(_name(ctx, "amount") or "amount", "a tax withheld needs an amount")
+        # Tax taken is a fee on the holding; tax given back restores the income.
+        return TxType.DIVIDEND if amount > 0 else TxType.FEE
+    if target == "interest" and amount is not None and amount < 0:
+        # Interest charged (negative interest on cash, margin interest) is a cost.
+        return TxType.FEE
     return TxType(target)
 
 

@@ -34,6 +34,20 @@ class ReportedBalance:
     currency: str
     amount: Decimal
     column: str | None = None
+    # The row moved cash without saying how much (Degiro's sweep to its own bank,
+    # described only in words): its figure is taken as given, not checked.
+    anchor: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CashMove:
+    """Cash a skipped row moves (Degiro's account statement prints the trades that
+    Transactions.csv carries and exchanges between its currency wallets): never
+    imported, only counted when the file's running balance is checked."""
+
+    line: int
+    currency: str
+    amount: Decimal
 
 
 @dataclass(slots=True)
@@ -52,6 +66,8 @@ class ParsedFile:
     position_lines: dict[str, int] = field(default_factory=dict)
     # Running cash balances the file prints after its rows, in file order.
     reported_balances: list[ReportedBalance] = field(default_factory=list)
+    # Cash moved by rows skipped on a layout whose balance counts them.
+    skipped_cash: list[CashMove] = field(default_factory=list)
     # A reinvest entry made of two rows: its line -> the line of the dividend it spent.
     paired_income: dict[int, int] = field(default_factory=dict)
     # What the file's own figures were checked against ("10 running cash balances"), so

@@ -9,8 +9,10 @@ Action targets are ledger types (`buy`, `sell`, ...) or one of the decisions bel
 made per row from the numbers because brokers use one word for both directions:
 `cash` (deposit if the amount is positive, else withdrawal), `trade` (buy if shares
 arrive or cash leaves, else sell), `transfer` (transfer_in if shares arrive, else
-transfer_out) and `skip` (not a ledger event: sweeps, journal notes; reported as a
-warning).
+transfer_out), `withholding` (tax withheld on income: a fee when it takes cash, a
+dividend when it gives cash back, as a refund or the reversal of a corrected
+dividend's tax does) and `skip` (not a ledger event: sweeps, journal notes; reported
+as a warning, with the profile's reason when it gives one in `skip_reasons`).
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ FIELDS = (
     "split_ratio",
     "acquired_date",
     "original_basis",
-    # The broker's running cash balance after the row (checked, never imported).
+    # The broker's running cash balance after the row (checked, never imported), and
+    # its currency where the layout prints that in a cell of its own (Degiro).
     "balance",
+    "balance_currency",
 )
 # Every matching column of these fields is added up (commission + fees + reg fee ...).
 SUM_FIELDS = frozenset({"fees"})
-DECISIONS = frozenset({"cash", "trade", "transfer", "skip"})
+DECISIONS = frozenset({"cash", "trade", "transfer", "withholding", "skip"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,16 @@ class Profile:
     positions: PositionsSpec | None = None
     # Starting and ending cash per currency printed in the file (see CashReportSpec).
     cash_report: CashReportSpec | None = None
+    # Why rows are skipped, keyed by the `actions` pattern that skips them; the
+    # warning on each skipped row says it.
+    skip_reasons: Mapping[str, str] = field(default_factory=dict)
+    # The running balance moves with the rows this layout skips too (Degiro's account
+    # statement prints trades and currency exchanges the ledger takes from elsewhere or
+    # not at all): their cash is counted when the balance is checked, never imported.
+    balance_counts_skipped: bool = False
+    # A row with no date and no figures is the wrapped tail of the row above (Degiro
+    # breaks a long Order Id onto a line of its own); its text is joined to that row.
+    continuation_rows: bool = False
 
     def headers_for(self, name: str) -> tuple[str, ...]:
         return tuple(norm_header(h) for h in self.columns.get(name, ()))
@@ -113,14 +127,20 @@ class Profile:
     def expected_headers(self) -> list[str]:
         if self.parts:
             return [f"{p.section}: {', '.join(p.expected_headers())}" for p in self.parts]
-        return [self.columns[f][0] for f in self.columns if f in self.required] + [
+        names = [self.columns[f][0] for f in self.columns if f in self.required] + [
             self.columns[f][0] for f in self.columns if f not in self.required
         ]
+        return list(dict.fromkeys(readable_header(n) for n in names))
 
     def classify(self, action: str) -> str | None:
-        for pattern, target in self._compiled():
+        found = self.decide(action)
+        return found[0] if found else None
+
+    def decide(self, action: str) -> tuple[str, str] | None:
+        """The target of the first pattern the action matches, with that pattern."""
+        for (pattern, target), raw in zip(self._compiled(), self.actions, strict=True):
             if pattern.search(action):
-                return target
+                return target, raw[0]
         return None
 
     def _compiled(self) -> list[tuple[re.Pattern[str], str]]:
@@ -129,6 +149,15 @@ class Profile:
             cached = [(re.compile(p, re.IGNORECASE), t) for p, t in self.actions]
             object.__setattr__(self, "_patterns", cached)
         return cached
+
+
+def readable_header(name: str) -> str:
+    """A header as a message shows it: "Change+1" is the unnamed cell after "Change"."""
+    if name.endswith("+1"):
+        return f"(the cell after '{name[:-2]}')"
+    if name.endswith("+2"):
+        return f"(2 cells after '{name[:-2]}')"
+    return name
 
 
 LEDGER_TYPES = (
@@ -524,6 +553,80 @@ DEGIRO = Profile(
     signature=("ISIN", "Reference exchange", "Venue", "Order ID"),
 )
 
+# Degiro's account statement (Account.csv, "Rekeningoverzicht"): every cash movement of
+# the account, newest first, each with the balance of its currency after it. The
+# "Change"/"Mutatie" and "Balance"/"Saldo" headers each stand over two cells, the
+# currency code and then the amount. Only the rows that are ledger events and that
+# Transactions.csv does not carry are imported; each skipped kind says why below.
+_DEGIRO_SKIPS: tuple[tuple[str, str], ...] = (
+    (
+        r"^DEGIRO Transact",
+        "the costs of a trade, which Transactions.csv gives in its 'Transaction and/or "
+        "third' column and the degiro profile adds to the trade's fees; importing them "
+        "here too would count them twice",
+    ),
+    (
+        r"Cash Sweep|Overboeking (van|naar) uw geldrekening|Transfer (from|to) your Cash "
+        r"Account|^Processed Flatex Withdrawal|^(Geldmarktfonds|Money Market fund)",
+        "cash moving between the account and its own flatexDEGIRO bank account or "
+        "money-market fund; the money stays the account's",
+    ),
+    (
+        r"^Reserv(ation|ering)\b",
+        "a hold on a deposit on its way, reversed when the deposit itself is booked on its own row",
+    ),
+    (
+        r"^(Valuta (Creditering|Debitering)|FX (Credit|Debit))\b",
+        "an exchange between the account's own currency wallets; the ledger keeps "
+        "each currency's cash and has no exchange type, and a pair of rows, one per "
+        "currency, is neither income nor a cost",
+    ),
+    (
+        r"^([^:@]{1,40}:\s*)?(Buy|Sell|Koop|Verkoop)\s+[0-9]",
+        "a trade, which Transactions.csv carries with its quantity, price and costs; "
+        "this file gives only its cash",
+    ),
+)
+DEGIRO_ACCOUNT = Profile(
+    name="degiro_account",
+    title="Degiro (Account.csv account statement)",
+    columns={
+        # The booking date, the order the statement and its balances follow (the
+        # "Value date" beside it is the bank's interest date).
+        "date": ("Date", "Datum"),
+        "action": ("Description", "Omschrijving"),
+        # The ISIN, as the degiro (Transactions.csv) profile uses it, so a dividend
+        # lands on the holding its trades built.
+        "symbol": ("ISIN",),
+        "description": ("Product",),
+        "currency": ("Change", "Mutatie"),
+        "amount": ("Change+1", "Mutatie+1"),
+        "balance_currency": ("Balance", "Saldo"),
+        "balance": ("Balance+1", "Saldo+1"),
+    },
+    actions=(
+        *((pattern, "skip") for pattern, _ in _DEGIRO_SKIPS),
+        # Tax withheld on a dividend is a fee on that ISIN, as Fidelity's "FOREIGN TAX
+        # PAID" and IBKR's "Withholding Tax" are; a positive one gives tax back.
+        (r"^Dividend ?(Tax|belasting)\b", "withholding"),
+        (r"^Dividend\b", "dividend"),
+        # Degiro charged negative interest on cash for years: the mapper makes a
+        # negative interest row a fee.
+        (r"Interest|\bRente\b", "interest"),
+        (r"Deposit|Storting|Withdrawal", "cash"),
+        (r"Connection Fee|Aansluitingskosten|ADR/GDR", "fee"),
+    ),
+    skip_reasons=dict(_DEGIRO_SKIPS),
+    required=("date", "action", "amount"),
+    date_formats=("%d-%m-%Y", "%d/%m/%Y"),
+    decimal="auto",
+    thousands="auto",
+    pair_reinvestments=False,
+    balance_counts_skipped=True,
+    continuation_rows=True,
+    signature=("Value date", "Valutadatum", "FX", "Order Id"),
+)
+
 TRADING212 = Profile(
     name="trading212",
     title="Trading 212 (history export CSV)",
@@ -563,6 +666,7 @@ PROFILES: tuple[Profile, ...] = (
     ROBINHOOD,
     TD_AMERITRADE,
     DEGIRO,
+    DEGIRO_ACCOUNT,
     TRADING212,
 )
 

@@ -114,6 +114,7 @@ def test_brokers_list(run_cli: Any) -> None:
         "robinhood",
         "tdameritrade",
         "degiro",
+        "degiro_account",
         "trading212",
         "ofx",
     ]

@@ -145,3 +145,57 @@ def test_no_balance_check_while_rows_are_rejected() -> None:
     parsed = _read("fidelity_2023.csv", broken)
     assert [(r.line, r.column) for r in parsed.rejected] == [(11, "Price ($)")]
     assert _mismatches(parsed) == []
+
+
+def test_degiro_account_balances_are_read_per_currency() -> None:
+    """Degiro's Account.csv prints each currency's balance after every row, newest
+    first; the rows it skips (trades, exchanges, sweeps) still move that balance."""
+    en = _read("degiro_account.csv")
+    assert len(en.reported_balances) == 32 and en.reconciled == ["32 running cash balance(s)"]
+    assert {b.currency for b in en.reported_balances} == {"EUR", "USD"}
+    assert [(b.line, b.currency, b.amount) for b in en.reported_balances[:2]] == [
+        (2, "EUR", Decimal("117.64")),
+        (3, "EUR", Decimal("142.64")),
+    ]
+    # Two sweeps state no amount (Degiro describes them in words): their figures
+    # restart the track rather than being checked.
+    assert [b.line for b in en.reported_balances if b.anchor] == [10, 14]
+    moves = {m.line: (m.currency, m.amount) for m in en.skipped_cash}
+    assert moves[30] == ("USD", Decimal("-1250.70"))  # Buy 10 Apple Inc@125.07 USD
+    assert moves[28] == ("EUR", Decimal("-1170.29"))  # FX Debit
+    assert 10 not in moves and 14 not in moves
+    nl = _read("degiro_account_nl.csv")
+    assert nl.reconciled == ["29 running cash balance(s)"]
+    assert _mismatches(en) == _mismatches(nl) == []
+
+
+def test_degiro_account_check_counts_the_skipped_rows_cash() -> None:
+    """Not vacuous: without the cash of the skipped rows, the balances disagree."""
+    parsed = _read("degiro_account.csv")
+    parsed.skipped_cash.clear()
+    assert len(check_running_balances(parsed)) > 3
+
+
+def test_tampered_degiro_balance_is_reported_once_on_its_line() -> None:
+    # Line 9 is ASML's dividend: 142.82 EUR after it; line 8 (its tax, newer) follows
+    # the true figure, so the misprint is reported once.
+    parsed = _read(
+        "degiro_account.csv", _tamper("degiro_account.csv", 9, "EUR,142.82,", "EUR,142.92,")
+    )
+    found = [w for w in parsed.warnings if "mismatch" in w.message]
+    assert [(w.line, w.column) for w in found] == [(9, "Balance (balance)")]
+    assert "142.92 EUR" in found[0].message and "give 142.82 EUR" in found[0].message
+    dutch = _tamper("degiro_account_nl.csv", 10, 'EUR,"1410,99"', 'EUR,"1411,99"')
+    found = _mismatches(_read("degiro_account_nl.csv", dutch))
+    assert len(found) == 1 and found[0].startswith("line 10, column 'Saldo (balance)'")
+    assert "1411.99 EUR" in found[0] and "give 1410.99 EUR" in found[0]
+
+
+def test_a_degiro_row_missing_is_reported_where_its_currency_jumps() -> None:
+    lines = (FIXTURES / "degiro_account.csv").read_text(encoding="utf-8").split("\n")
+    assert "Dividend Tax,,USD,-0.35" in lines[23]
+    del lines[23]  # Apple's dividend tax; its dividend moves up to line 23
+    parsed = _read("degiro_account.csv", "\n".join(lines))
+    found = [w for w in parsed.warnings if "mismatch" in w.message]
+    assert [w.line for w in found] == [23]
+    assert "1.95 USD" in found[0].message and "give 2.30 USD" in found[0].message

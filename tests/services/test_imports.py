@@ -503,3 +503,25 @@ def test_a_broker_balance_mismatch_is_a_located_warning_and_the_file_still_lands
     assert "5577.46 USD" in found[0].message and "5576.46 USD" in found[0].message
     preview = app.imports.preview(path, account="Main")
     assert [w.line for w in preview.warnings if "mismatch" in w.message] == [11]
+
+
+def test_degiro_account_statement_lands_beside_its_transactions(ctx: Any) -> None:
+    """Account.csv brings the cash events Transactions.csv lacks, and none it has: the
+    trades, their costs and the currency exchanges are skipped with a warning each."""
+    ctx.portfolio.create_account(AccountDraft(name="Euro", currency="EUR"))
+    trades = ctx.imports.import_file(FIXTURES / "degiro.csv", "Euro")
+    cash = ctx.imports.import_file(FIXTURES / "degiro_account.csv", "Euro")
+    assert trades.broker == "degiro" and trades.by_type == {"buy": 2, "sell": 1}
+    assert cash.broker == "degiro_account" and cash.errors == []
+    assert cash.by_type == {"deposit": 1, "dividend": 3, "fee": 6, "interest": 1, "withdrawal": 2}
+    assert cash.reconciled == ["32 running cash balance(s)"]
+    assert not [w for w in cash.warnings if "mismatch" in w.message]
+    assert len([w for w in cash.warnings if "skipped:" in w.message]) == 19
+    rows = ledger(ctx)
+    assert len(rows) == 3 + 13
+    # The trade costs come once, on the trades (0.50 + 0.50 + 4.90), never as fees too.
+    assert sum(Decimal(str(r["fees"])) for r in rows) == Decimal("5.90")
+    fees = sorted(Decimal(str(r["amount"])) for r in rows if r["type"] == "fee")
+    assert fees == [Decimal(x) for x in ("-2.50", "-2.50", "-0.44", "-0.35", "-0.06", "-0.03")]
+    again = ctx.imports.import_file(FIXTURES / "degiro_account.csv", "Euro")
+    assert (again.added, again.duplicates) == (0, 13)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPicture
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from portfolioos.gui import colors
@@ -110,6 +110,24 @@ class ValueAxis(pg.AxisItem):
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [tick_text(v * scale, spacing * scale, self.kind, self.currency) for v in values]
 
+    def fit_text(self) -> None:
+        """Measure the tick labels of the current range now, as the first paint would.
+
+        pyqtgraph sizes an axis to its widest label while painting it: a chart's first
+        paint with new data lays the labels out, finds them wider than the old width,
+        widens the axis and so paints the whole chart again (two or three full paints
+        of ~15-30 ms back to back). Measured here, with the same kind of painter
+        (a QPicture's, as AxisItem.paint uses), the axis has its final width before
+        the first paint and the paint is the only one."""
+        picture = QPicture()
+        painter = QPainter(picture)
+        try:
+            if self.style["tickFont"]:
+                painter.setFont(self.style["tickFont"])
+            self.generateDrawSpecs(painter)
+        finally:
+            painter.end()
+
 
 class LabelAxis(pg.AxisItem):
     """Category ticks: integer positions -> labels (bars, heat map rows/columns)."""
@@ -185,6 +203,11 @@ class ChartBase(QWidget):
         plot.getViewBox().setMouseEnabled(x=mouse, y=False)
         for name in ("top", "right"):
             plot.hideAxis(name)
+        # A resized view box maps its range to its new size when it next paints, and
+        # that change repaints the plot once more (a second paint right after the
+        # first each time the layout moves, e.g. when a banner appears above). Mapped
+        # as soon as it is resized, the first paint is the only one.
+        plot.getViewBox().sigResized.connect(pg.ViewBox.prepareForPaint)  # (the box)
         return plot
 
     def set_title(self, title: str) -> None:
@@ -219,6 +242,7 @@ class ChartBase(QWidget):
     def apply_theme(self) -> None:
         """Re-colour everything from the palette; subclasses extend and call super."""
         self._theme_ready = True
+        self._themed_palette = self.palette().cacheKey()
         self.view.setBackground(self.theme()["background"])
         muted = self.theme()["muted"].name()
         self.readout.setStyleSheet(f"color: {muted};")
@@ -236,7 +260,11 @@ class ChartBase(QWidget):
         super().changeEvent(event)
 
     def showEvent(self, event: Any) -> None:
-        self.apply_theme()
+        # Only when the palette changed meanwhile: re-styling the axes throws away
+        # their rendered tick labels, and the next paint of the chart then costs a
+        # first paint again (a parent's setVisible(True) re-sends Show to children).
+        if getattr(self, "_themed_palette", None) != self.palette().cacheKey():
+            self.apply_theme()
         super().showEvent(event)
 
 

@@ -181,8 +181,15 @@ class TimeSeriesChart(ChartBase):
         start = range_start(epoch_to_date(last), name)
         lo = first if start is None else max(first, to_epoch([start])[0])
         self._rescale_benchmark(lo)
-        self.plot.getViewBox().enableAutoRange(axis=pg.ViewBox.YAxis)
+        view = self.plot.getViewBox()
+        view.enableAutoRange(axis=pg.ViewBox.YAxis)
         self.plot.setXRange(lo, last, padding=0.01)
+        # The y range (auto, over the visible x) and the axis width it needs, settled
+        # now: otherwise the next paint finds them and paints the chart again.
+        view.prepareForPaint()
+        self.y_axis.fit_text()
+        self.plot.layout.activate()
+        view.prepareForPaint()  # the view's new size: the curve's downsampling follows it
         self.range_changed.emit(name)
 
     def visible_x_range(self) -> tuple[float, float]:

@@ -126,7 +126,7 @@ class _PaintWatch(QObject):
         slot()
 
 
-def after_paint(widget: QWidget, slot: Callable[[], None], *, timeout_ms: int = 100) -> None:
+def after_paint(widget: QWidget, slot: Callable[[], None], *, timeout_ms: int = 50) -> None:
     """Run `slot` in the turn after `widget` next paints (at most `timeout_ms` later).
 
     A slice that changes what is on screen is followed by a paint (a posted event),

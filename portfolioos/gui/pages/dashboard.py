@@ -347,20 +347,36 @@ class DashboardPage(Page):
         self.card_cash.set_value(
             nw.cash, currency=cur, note=f"{fmt.percent(weight)} of net worth" if weight else ""
         )
-        self._banner(data)
         self.status.setText(data.sync_text + (f"  ·  {self.sync_note}" if self.sync_note else ""))
-        # Charts in later turns of the event loop: each step stays a short frame (the
-        # first chart fill and paint alone can take ~100 ms).
-        runtime.after_paint(self, lambda: self._show_chart(generation, data))
+        # The banner and the charts in later turns of the event loop, each after the
+        # paint of the one before: a banner that appears moves the charts (a repaint of
+        # each), and a chart's first fill and paint alone can take ~50 ms.
+        runtime.after_paint(self, lambda: self._show_banner(generation, data))
+
+    def _show_banner(self, generation: int, data: DashboardData) -> None:
+        if generation != self._generation:
+            return
+        before = (self.banner.isHidden(), self.banner.label.text())
+        self._banner(data)
+
+        def then() -> None:
+            self._show_chart(generation, data)
+
+        if (self.banner.isHidden(), self.banner.label.text()) != before:
+            runtime.after_paint(self, then)
+        else:
+            runtime.next_turn(self, then)  # nothing moved: no paint to wait for
 
     def _show_chart(self, generation: int, data: DashboardData) -> None:
         """The net worth line: its data set in this turn, painted in the next (together
         ~60 ms; apart ~25 and ~35)."""
         if generation != self._generation:
             return
-        if data.history.dates:
-            self.chart.setUpdatesEnabled(False)
-            self.chart.set_data(data.history.dates, {"Net worth": data.history.total})
+        if not data.history.dates:
+            runtime.next_turn(self, lambda: self._show_allocation(generation, data))
+            return
+        self.chart.setUpdatesEnabled(False)
+        self.chart.set_data(data.history.dates, {"Net worth": data.history.total})
 
         def paint() -> None:
             self.chart.setUpdatesEnabled(True)  # also schedules the repaint

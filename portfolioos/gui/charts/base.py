@@ -129,6 +129,26 @@ class ValueAxis(pg.AxisItem):
             painter.end()
 
 
+def render_axis(axis: pg.AxisItem) -> None:
+    """Lay out and draw the axis's ticks and labels now, as its next paint would
+    (AxisItem.paint records them in a QPicture and replays it until the range or size
+    changes): a chart that has just been given data can draw its axes in one turn and
+    paint in the next, instead of both in one longer frame."""
+    if axis.picture is not None or not axis.isVisible():
+        return
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        if axis.style["tickFont"]:
+            painter.setFont(axis.style["tickFont"])
+        specs = axis.generateDrawSpecs(painter)
+        if specs is not None:
+            axis.drawPicture(painter, *specs)
+    finally:
+        painter.end()
+    axis.picture = picture
+
+
 class LabelAxis(pg.AxisItem):
     """Category ticks: integer positions -> labels (bars, heat map rows/columns)."""
 

@@ -23,6 +23,7 @@ from portfolioos.gui.charts.base import (
     ChartBase,
     ValueAxis,
     epoch_to_date,
+    render_axis,
     rich,
     swatch,
     to_epoch,
@@ -191,6 +192,12 @@ class TimeSeriesChart(ChartBase):
         self.plot.layout.activate()
         view.prepareForPaint()  # the view's new size: the curve's downsampling follows it
         self.range_changed.emit(name)
+
+    def render_axes(self) -> None:
+        """Draw both axes' ticks and labels now (~10 ms for years of days), so that the
+        next paint only replays them: a caller can give each its own event-loop turn."""
+        render_axis(self.y_axis)
+        render_axis(self.x_axis)
 
     def visible_x_range(self) -> tuple[float, float]:
         lo, hi = self.plot.getViewBox().viewRange()[0]

@@ -100,7 +100,7 @@ def next_turn(receiver: QObject, slot: Callable[[], None]) -> None:
 
 class _PaintWatch(QObject):
     """Calls back once, in the turn after `widget`'s next paint (or after a timeout:
-    a hidden or minimised window does not paint)."""
+    nothing to repaint, or the window was minimised meanwhile)."""
 
     def __init__(self, widget: QWidget, slot: Callable[[], None], timeout_ms: int) -> None:
         super().__init__(widget)
@@ -134,5 +134,9 @@ def after_paint(widget: QWidget, slot: Callable[[], None], *, timeout_ms: int = 
     a timer that falls due during it: the next slice then runs right after the paint
     and shares its frame. Here the next slice's timer starts once the paint is over,
     so each slice and each paint is a frame of its own.
-    The slot is dropped if `widget` is deleted first."""
+    A hidden widget does not paint: the slot then runs in the next turn. The slot is
+    dropped if `widget` is deleted first."""
+    if not widget.isVisible():
+        next_turn(widget, slot)
+        return
     _PaintWatch(widget, slot, timeout_ms)

@@ -52,9 +52,20 @@ def test_after_paint_runs_once_the_widget_has_painted(qtbot) -> None:  # type: i
     assert time.perf_counter() - started < 1.0  # not the timeout
 
 
-def test_after_paint_gives_up_waiting_for_a_hidden_widget(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_after_paint_does_not_wait_for_a_hidden_widget(qtbot) -> None:  # type: ignore[no-untyped-def]
     label = QLabel("hidden")
     qtbot.addWidget(label)
+    called: list[str] = []
+    runtime.after_paint(label, lambda: called.append("slice"), timeout_ms=5000)
+    qtbot.waitUntil(lambda: bool(called), timeout=1000)
+
+
+def test_after_paint_gives_up_when_nothing_repaints(qtbot) -> None:  # type: ignore[no-untyped-def]
+    label = QLabel("unchanged")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    qtbot.wait(50)
     called: list[float] = []
     started = time.perf_counter()
     runtime.after_paint(label, lambda: called.append(time.perf_counter()), timeout_ms=80)

@@ -20,7 +20,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPicture
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from portfolioos.gui import colors
 from portfolioos.gui import format as fmt
@@ -229,6 +236,19 @@ class ChartBase(QWidget):
         # as soon as it is resized, the first paint is the only one.
         plot.getViewBox().sigResized.connect(pg.ViewBox.prepareForPaint)  # (the box)
         return plot
+
+    def hold_repaint(self) -> None:
+        """Changes to the plot stop scheduling its repaint until `release_repaint`, so
+        that new data can be set in one event-loop turn and painted in a later one. A
+        paint that happens anyway (the window exposed, resized) still draws the plot as
+        it is: unlike setUpdatesEnabled(False), which leaves the area unpainted (black
+        where the plot moved)."""
+        self.view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.NoViewportUpdate)
+
+    def release_repaint(self) -> None:
+        """Back to pyqtgraph's update mode, and the plot repainted once."""
+        self.view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.view.viewport().update()
 
     def set_title(self, title: str) -> None:
         self.title_label.setText(title)

@@ -227,6 +227,7 @@ class DashboardPage(Page):
     def _place_net_worth_chart(self) -> QWidget:
         self._row.replaceWidget(self._chart_slot, self.chart)
         self._chart_slot.deleteLater()
+        self.chart.show()  # now, not when the layout gets to it: its paint is awaited
         return self.chart
 
     def _build_allocation(self, name: str) -> None:
@@ -375,12 +376,14 @@ class DashboardPage(Page):
         if not data.history.dates:
             runtime.next_turn(self, lambda: self._show_allocation(generation, data))
             return
-        self.chart.setUpdatesEnabled(False)
+        self.chart.hold_repaint()
         self.chart.set_data(data.history.dates, {"Net worth": data.history.total})
 
         def paint() -> None:
-            self.chart.setUpdatesEnabled(True)  # also schedules the repaint
-            runtime.after_paint(self.chart, lambda: self._show_allocation(generation, data))
+            self.chart.release_repaint()
+            runtime.after_paint(
+                self.chart.view.viewport(), lambda: self._show_allocation(generation, data)
+            )
 
         def axes() -> None:
             self.chart.render_axes()

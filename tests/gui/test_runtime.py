@@ -36,12 +36,18 @@ class Events(QObject):
         return False
 
 
-def test_after_paint_runs_once_the_widget_has_painted(qtbot) -> None:  # type: ignore[no-untyped-def]
-    label = QLabel("before")
+def shown_label(qtbot, text: str) -> QLabel:  # type: ignore[no-untyped-def]
+    """A label on screen with its first paints behind it."""
+    label = QLabel(text)
     qtbot.addWidget(label)
     label.show()
     qtbot.waitExposed(label)
     qtbot.wait(50)
+    return label
+
+
+def test_after_paint_runs_once_the_widget_has_painted(qtbot) -> None:  # type: ignore[no-untyped-def]
+    label = shown_label(qtbot, "before")
     order: list[str] = []
     Events(label, order)
     label.setText("after")
@@ -61,11 +67,7 @@ def test_after_paint_does_not_wait_for_a_hidden_widget(qtbot) -> None:  # type: 
 
 
 def test_after_paint_gives_up_when_nothing_repaints(qtbot) -> None:  # type: ignore[no-untyped-def]
-    label = QLabel("unchanged")
-    qtbot.addWidget(label)
-    label.show()
-    qtbot.waitExposed(label)
-    qtbot.wait(50)
+    label = shown_label(qtbot, "unchanged")
     called: list[float] = []
     started = time.perf_counter()
     runtime.after_paint(label, lambda: called.append(time.perf_counter()), timeout_ms=80)

@@ -117,43 +117,31 @@ class ValueAxis(pg.AxisItem):
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [tick_text(v * scale, spacing * scale, self.kind, self.currency) for v in values]
 
-    def fit_text(self) -> None:
-        """Measure the tick labels of the current range now, as the first paint would.
 
-        pyqtgraph sizes an axis to its widest label while painting it: a chart's first
-        paint with new data lays the labels out, finds them wider than the old width,
-        widens the axis and so paints the whole chart again (two or three full paints
-        of ~15-30 ms back to back). Measured here, with the same kind of painter
-        (a QPicture's, as AxisItem.paint uses), the axis has its final width before
-        the first paint and the paint is the only one."""
-        picture = QPicture()
-        painter = QPainter(picture)
-        try:
-            if self.style["tickFont"]:
-                painter.setFont(self.style["tickFont"])
-            self.generateDrawSpecs(painter)
-        finally:
-            painter.end()
-
-
-def render_axis(axis: pg.AxisItem) -> None:
+def render_axis(axis: pg.AxisItem, *, measure_only: bool = False) -> None:
     """Lay out and draw the axis's ticks and labels now, as its next paint would
-    (AxisItem.paint records them in a QPicture and replays it until the range or size
-    changes): a chart that has just been given data can draw its axes in one turn and
-    paint in the next, instead of both in one longer frame."""
-    if axis.picture is not None or not axis.isVisible():
+    (AxisItem.paint records them in a QPicture, the painter used here too, and replays
+    it until the range or size changes).
+
+    Drawn ahead, a chart that has just been given data can draw its axes in one turn
+    and paint in the next. `measure_only` sizes the axis to its widest label without
+    keeping the drawing: pyqtgraph otherwise finds that width while painting, widens
+    the axis and paints the whole chart again (two or three full paints of ~15-30 ms
+    back to back)."""
+    if not axis.isVisible() or (axis.picture is not None and not measure_only):
         return
     picture = QPicture()
     painter = QPainter(picture)
     try:
         if axis.style["tickFont"]:
             painter.setFont(axis.style["tickFont"])
-        specs = axis.generateDrawSpecs(painter)
-        if specs is not None:
+        specs = axis.generateDrawSpecs(painter)  # widens the axis if a label needs it
+        if specs is not None and not measure_only:
             axis.drawPicture(painter, *specs)
     finally:
         painter.end()
-    axis.picture = picture
+    if not measure_only:
+        axis.picture = picture
 
 
 class LabelAxis(pg.AxisItem):

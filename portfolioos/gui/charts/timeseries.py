@@ -188,7 +188,7 @@ class TimeSeriesChart(ChartBase):
         # The y range (auto, over the visible x) and the axis width it needs, settled
         # now: otherwise the next paint finds them and paints the chart again.
         view.prepareForPaint()
-        self.y_axis.fit_text()
+        render_axis(self.y_axis, measure_only=True)
         self.plot.layout.activate()
         view.prepareForPaint()  # the view's new size: the curve's downsampling follows it
         self.range_changed.emit(name)

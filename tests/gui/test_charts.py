@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from portfolioos.gui.charts import (
     AllocationChart,
@@ -129,6 +129,35 @@ def test_time_series_updates_in_place(qtbot) -> None:  # type: ignore[no-untyped
     assert not chart.buttons.buttons()
     with pytest.raises(ValueError, match="has 3 values"):
         chart.set_data(d, {"x": [1, 2, 3]})
+
+
+class PaintCounter(QObject):
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.widths: list[float] = []
+        self.axis: ValueAxis | None = None
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.axis is not None:
+            self.widths.append(self.axis.width())
+        return False
+
+
+def test_time_series_paints_new_data_once_at_its_final_axis_width(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """pyqtgraph finds the y range and the labels' width while painting; unsettled,
+    they made the chart paint three or four times over (~20 ms each) after set_data."""
+    chart = show(qtbot, TimeSeriesChart("Net worth"), size=(700, 450))
+    qtbot.wait(50)
+    counter = PaintCounter(chart.view.viewport())
+    counter.axis = chart.y_axis
+    narrow = chart.y_axis.width()
+    rng = np.random.default_rng(1)
+    chart.set_data(days(2200), {"Net worth": 1e5 + np.cumsum(rng.normal(100, 1000, 2200))})
+    qtbot.waitUntil(lambda: len(counter.widths) >= 1)
+    qtbot.wait(100)
+    assert chart.y_axis.width() > narrow  # "$300K" needs more room than "0.8"
+    assert counter.widths == [chart.y_axis.width()]
 
 
 def fan_data(n: int = 31) -> tuple[np.ndarray, dict[int, np.ndarray]]:

@@ -19,8 +19,15 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPicture
+from PySide6.QtWidgets import (
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from portfolioos.gui import colors
 from portfolioos.gui import format as fmt
@@ -111,6 +118,32 @@ class ValueAxis(pg.AxisItem):
         return [tick_text(v * scale, spacing * scale, self.kind, self.currency) for v in values]
 
 
+def render_axis(axis: pg.AxisItem, *, measure_only: bool = False) -> None:
+    """Lay out and draw the axis's ticks and labels now, as its next paint would
+    (AxisItem.paint records them in a QPicture, the painter used here too, and replays
+    it until the range or size changes).
+
+    Drawn ahead, a chart that has just been given data can draw its axes in one turn
+    and paint in the next. `measure_only` sizes the axis to its widest label without
+    keeping the drawing: pyqtgraph otherwise finds that width while painting, widens
+    the axis and paints the whole chart again (two or three full paints of ~15-30 ms
+    back to back)."""
+    if not axis.isVisible() or (axis.picture is not None and not measure_only):
+        return
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        if axis.style["tickFont"]:
+            painter.setFont(axis.style["tickFont"])
+        specs = axis.generateDrawSpecs(painter)  # widens the axis if a label needs it
+        if specs is not None and not measure_only:
+            axis.drawPicture(painter, *specs)
+    finally:
+        painter.end()
+    if not measure_only:
+        axis.picture = picture
+
+
 class LabelAxis(pg.AxisItem):
     """Category ticks: integer positions -> labels (bars, heat map rows/columns)."""
 
@@ -185,7 +218,25 @@ class ChartBase(QWidget):
         plot.getViewBox().setMouseEnabled(x=mouse, y=False)
         for name in ("top", "right"):
             plot.hideAxis(name)
+        # A resized view box maps its range to its new size when it next paints, and
+        # that change repaints the plot once more (a second paint right after the
+        # first each time the layout moves, e.g. when a banner appears above). Mapped
+        # as soon as it is resized, the first paint is the only one.
+        plot.getViewBox().sigResized.connect(pg.ViewBox.prepareForPaint)  # (the box)
         return plot
+
+    def hold_repaint(self) -> None:
+        """Changes to the plot stop scheduling its repaint until `release_repaint`, so
+        that new data can be set in one event-loop turn and painted in a later one. A
+        paint that happens anyway (the window exposed, resized) still draws the plot as
+        it is: unlike setUpdatesEnabled(False), which leaves the area unpainted (black
+        where the plot moved)."""
+        self.view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.NoViewportUpdate)
+
+    def release_repaint(self) -> None:
+        """Back to pyqtgraph's update mode, and the plot repainted once."""
+        self.view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.view.viewport().update()
 
     def set_title(self, title: str) -> None:
         self.title_label.setText(title)
@@ -219,6 +270,7 @@ class ChartBase(QWidget):
     def apply_theme(self) -> None:
         """Re-colour everything from the palette; subclasses extend and call super."""
         self._theme_ready = True
+        self._themed_palette = self.palette().cacheKey()
         self.view.setBackground(self.theme()["background"])
         muted = self.theme()["muted"].name()
         self.readout.setStyleSheet(f"color: {muted};")
@@ -236,7 +288,11 @@ class ChartBase(QWidget):
         super().changeEvent(event)
 
     def showEvent(self, event: Any) -> None:
-        self.apply_theme()
+        # Only when the palette changed meanwhile: re-styling the axes throws away
+        # their rendered tick labels, and the next paint of the chart then costs a
+        # first paint again (a parent's setVisible(True) re-sends Show to children).
+        if getattr(self, "_themed_palette", None) != self.palette().cacheKey():
+            self.apply_theme()
         super().showEvent(event)
 
 

@@ -23,6 +23,7 @@ from portfolioos.gui.charts.base import (
     ChartBase,
     ValueAxis,
     epoch_to_date,
+    render_axis,
     rich,
     swatch,
     to_epoch,
@@ -181,9 +182,22 @@ class TimeSeriesChart(ChartBase):
         start = range_start(epoch_to_date(last), name)
         lo = first if start is None else max(first, to_epoch([start])[0])
         self._rescale_benchmark(lo)
-        self.plot.getViewBox().enableAutoRange(axis=pg.ViewBox.YAxis)
+        view = self.plot.getViewBox()
+        view.enableAutoRange(axis=pg.ViewBox.YAxis)
         self.plot.setXRange(lo, last, padding=0.01)
+        # The y range (auto, over the visible x) and the axis width it needs, settled
+        # now: otherwise the next paint finds them and paints the chart again.
+        view.prepareForPaint()
+        render_axis(self.y_axis, measure_only=True)
+        self.plot.layout.activate()
+        view.prepareForPaint()  # the view's new size: the curve's downsampling follows it
         self.range_changed.emit(name)
+
+    def render_axes(self) -> None:
+        """Draw both axes' ticks and labels now (~10 ms for years of days), so that the
+        next paint only replays them: a caller can give each its own event-loop turn."""
+        render_axis(self.y_axis)
+        render_axis(self.x_axis)
 
     def visible_x_range(self) -> tuple[float, float]:
         lo, hi = self.plot.getViewBox().viewRange()[0]

@@ -110,10 +110,9 @@ def detect(table: Table, profiles: tuple[Profile, ...]) -> tuple[Profile, Header
 def _missing_names(profile: Profile, match: HeaderMatch) -> list[str]:
     if profile.parts:
         return list(match.missing)
-    return [
-        " or ".join(
-            f"'{h}'" if readable_header(h) == h else readable_header(h)
-            for h in profile.columns.get(f, (f,))
-        )
-        for f in match.missing
-    ]
+    return [" or ".join(_quoted(h) for h in profile.columns.get(f, (f,))) for f in match.missing]
+
+
+def _quoted(header: str) -> str:
+    readable = readable_header(header)
+    return f"'{header}'" if readable == header else readable

@@ -222,19 +222,19 @@ def _map_rows(
             continue
         if not _passes_filter(row, ctx):
             continue
+        moved = True  # the row's cash is in the ledger or stated (see _skipped_cash)
         try:
             entry = _map_row(row, ctx)
         except RowRejected as exc:
-            _record_balance(row, ctx, out)
             out.rejected.append(RowIssue(row.line, exc.column, exc.message))
-            continue
-        if isinstance(entry, str):
-            out.warnings.append(RowIssue(row.line, _name(ctx, "action"), entry))
-            moved = _skipped_cash(row, ctx, out) if profile.balance_counts_skipped else True
-            _record_balance(row, ctx, out, anchor=not moved)
         else:
-            _record_balance(row, ctx, out)
-            out.entries.append(entry)
+            if isinstance(entry, str):
+                out.warnings.append(RowIssue(row.line, _name(ctx, "action"), entry))
+                if profile.balance_counts_skipped:
+                    moved = _skipped_cash(row, ctx, out)
+            else:
+                out.entries.append(entry)
+        _record_balance(row, ctx, out, anchor=not moved)
 
 
 def _join_continuations(rows: tuple[Row, ...] | list[Row], ctx: _Context) -> list[Row]:
